@@ -55,7 +55,7 @@ func newArrayReader(name string, st *stream, _ Options) (*jsonReader, error) {
 }
 
 // readAhead reads records until the first object, whose keys become the
-// header, and keeps them for Next.
+// header even if one of its values is invalid, and keeps them for Next.
 func (r *jsonReader) readAhead() error {
 	for range headerLookahead {
 		rec, err := r.read()
@@ -66,7 +66,7 @@ func (r *jsonReader) readAhead() error {
 			return err
 		}
 		r.pending = append(r.pending, rec)
-		if rec.Err == nil && !rec.Blank {
+		if rec.Object != nil {
 			r.header = flattenKeys(rec.Text)
 			return nil
 		}

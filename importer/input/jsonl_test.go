@@ -1,0 +1,224 @@
+package input
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestJSONL(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string // testdata file; otherwise content is written to name.jsonl
+		content  string
+		opts     Options
+		format   string
+		header   []string
+		records  []want
+		objects  map[int]map[string]any // expected Object by record index
+		encoding string
+	}{
+		{
+			name:   "bom crlf blank lines nesting and truncation",
+			file:   "testdata/clients.jsonl",
+			format: "jsonl",
+			header: []string{"id", "name", "contact.email"},
+			records: []want{
+				{line: 1},
+				{line: 2, blank: true},
+				{line: 3, blank: true},
+				{line: 4},
+				{line: 5, err: "a JSON array, not an object", text: "[1,2]"},
+				{line: 6, err: "ends before the object is complete", text: `{"id":"S-3","name":`},
+			},
+			objects: map[int]map[string]any{
+				0: {"id": "S-1", "name": "Acme", "contact": map[string]any{"email": "a@x.io"}},
+				3: {"id": json.Number("9007199254740993"), "name": "Big"},
+			},
+		},
+		{
+			name:   "array across lines",
+			file:   "testdata/clients.json",
+			format: "json",
+			header: []string{"id", "name"},
+			records: []want{
+				{line: 2, text: `{"id": "1", "name": "Acme"}`},
+				{line: 3},
+				{line: 7, err: "a JSON string, not an object", text: `"oops"`},
+			},
+			objects: map[int]map[string]any{1: {"id": "2", "name": "Beta"}},
+		},
+		{
+			name: "values of every type",
+			content: `{"id":"007","n":1.50,"ok":true,"none":null,"tags":["a"],` +
+				`"c":{"e":"x","p":{"q":1}},"empty":{}}` + "\n",
+			header:  []string{"id", "n", "ok", "none", "tags", "c.e", "c.p.q", "empty"},
+			records: []want{{line: 1}},
+			objects: map[int]map[string]any{0: {
+				"id": "007", "n": json.Number("1.50"), "ok": true, "none": nil,
+				"tags": []any{"a"}, "c": map[string]any{"e": "x", "p": map[string]any{"q": json.Number("1")}},
+				"empty": map[string]any{},
+			}},
+		},
+		{
+			name:    "not objects",
+			content: "{\"id\":\"1\"}\nnull\n42\n{\"id\":\"2\"} x\n{\"id\":\"3\"}{\"id\":\"4\"}\n{id:5}\n",
+			records: []want{
+				{line: 1},
+				{line: 2, err: "a JSON null"},
+				{line: 3, err: "a JSON number"},
+				{line: 4, err: "unexpected text after the object"},
+				{line: 5, err: "unexpected text after the object"},
+				{line: 6, err: "invalid JSON: invalid character 'i'"},
+			},
+		},
+		{
+			name:    "nul and replacement characters",
+			content: "{\"id\":\"1\",\"c\":{\"n\":\"a\\u0000b\"}}\n{\"id\":\"\\ufffd\"}\n{\"name\":\"ok\"}\n",
+			header:  []string{"id", "c.n"},
+			records: []want{
+				{line: 1, err: "NUL", column: "c.n"},
+				{line: 2, err: "U+FFFD", column: "id"},
+				{line: 3},
+			},
+		},
+		{
+			name:     "invalid utf-8 in mostly utf-8",
+			content:  "{\"name\":\"Jos\xc3\xa9\"}\n{\"name\":\"Jos\xe9\"}\n",
+			encoding: "utf-8",
+			records:  []want{{line: 1}, {line: 2, err: "not valid UTF-8", column: "name"}},
+			objects:  map[int]map[string]any{0: {"name": "José"}},
+		},
+		{
+			name:     "windows-1252 detected",
+			content:  "{\"name\":\"Cr\xe9dito \x80\"}\n",
+			encoding: "windows-1252",
+			records:  []want{{line: 1, text: `{"name":"Crédito €"}`}},
+			objects:  map[int]map[string]any{0: {"name": "Crédito €"}},
+		},
+		{
+			name:    "lone cr lines",
+			content: "{\"a\":\"1\"}\r{\"a\":\"2\"}\r\r{\"a\":\"3\"}",
+			records: []want{{line: 1}, {line: 2}, {line: 3, blank: true}, {line: 4}},
+		},
+		{
+			name:    "line past size limit",
+			opts:    Options{MaxRecordBytes: 64},
+			content: "{\"a\":\"1\"}\n{\"a\":\"" + strings.Repeat("x", 200) + "\"}\n{\"a\":\"3\"}\n",
+			records: []want{{line: 1}, {line: 2, err: "longer than the limit of 64 bytes"}, {line: 3}},
+		},
+		{
+			name:    "header from first valid object",
+			content: "oops\n\n{\"b\":1,\"a\":2}\n",
+			header:  []string{"b", "a"},
+			records: []want{{line: 1, err: "invalid JSON"}, {line: 2, blank: true}, {line: 3}},
+		},
+		{
+			name:    "array with blank lines and nesting",
+			content: "\xef\xbb\xbf\r\n[\r\n\r\n{\"a\":{\"b\":[1,{\"c\":2}]}},\r\n{\"a\":null}\r\n]\r\n",
+			format:  "json",
+			header:  []string{"a.b"},
+			records: []want{{line: 4}, {line: 5}},
+		},
+		{
+			name:    "empty array",
+			content: "[]",
+			format:  "json",
+		},
+		{
+			name:    "empty",
+			content: "",
+			format:  "jsonl",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := tt.file
+			if path == "" {
+				path = writeTemp(t, "in.jsonl", []byte(tt.content))
+			}
+			got := readFile(t, path, tt.opts)
+			if tt.format != "" && got.info.Format != tt.format {
+				t.Errorf("Info().Format = %q, want %q", got.info.Format, tt.format)
+			}
+			if tt.header != nil && !slices.Equal(got.header, tt.header) {
+				t.Errorf("Header() = %q, want %q", got.header, tt.header)
+			}
+			if tt.encoding != "" && got.info.Encoding != tt.encoding {
+				t.Errorf("Info().Encoding = %q, want %q", got.info.Encoding, tt.encoding)
+			}
+			checkRecords(t, got.recs, tt.records)
+			for i, obj := range tt.objects {
+				if i < len(got.recs) && !reflect.DeepEqual(got.recs[i].Object, obj) {
+					t.Errorf("record %d: Object = %#v, want %#v", i+1, got.recs[i].Object, obj)
+				}
+			}
+		})
+	}
+}
+
+func TestJSONArrayFileErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		line    int
+		reason  string
+	}{
+		{"syntax error", "[\n{\"a\":1},\n{\"a\":}\n]", 3, "invalid JSON"},
+		{"not closed", "[\n{\"a\":1},\n{\"a\":2}\n", 3, "not closed"},
+		{"data after array", "[{\"a\":1}]\n[{\"a\":2}]", 2, "after the end of the JSON array"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeTemp(t, "in.json", []byte(tt.content))
+			r, err := Open(path, nil, Options{})
+			if err != nil {
+				t.Fatalf("Open error: %v", err)
+			}
+			defer r.Close()
+			for err == nil {
+				_, err = r.Next()
+			}
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Next() error = %v, want a *FileError", err)
+			}
+			if fe.Line != tt.line {
+				t.Errorf("FileError.Line = %d, want %d", fe.Line, tt.line)
+			}
+			if !strings.Contains(fe.Reason, tt.reason) {
+				t.Errorf("FileError.Reason = %q, want it to contain %q", fe.Reason, tt.reason)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	obj := map[string]any{
+		"name":    "Acme",
+		"contact": map[string]any{"email": "a@x.io", "phone": map[string]any{"work": "1"}},
+		"a.b":     "flat",
+		"a":       map[string]any{"b": "nested"},
+	}
+	tests := []struct {
+		path string
+		want any
+		ok   bool
+	}{
+		{"name", "Acme", true},
+		{"contact.email", "a@x.io", true},
+		{"contact.phone.work", "1", true},
+		{"a.b", "flat", true},
+		{"contact.fax", nil, false},
+		{"name.x", nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := Lookup(obj, tt.path)
+		if ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Lookup(%q) = %v, %v, want %v, %v", tt.path, got, ok, tt.want, tt.ok)
+		}
+	}
+}
