@@ -139,7 +139,7 @@ func closeMatches(name string, names []string, limit int) []string {
 		if strings.Contains(got, want) || strings.Contains(want, got) {
 			d = min(d, 1)
 		}
-		if d <= max(2, len(want)/4) {
+		if d <= max(2, (len(want)+2)/3) {
 			found = append(found, match{n, d})
 		}
 	}

@@ -75,7 +75,9 @@ func (m *Mapper) Map(r *input.Record) (Client, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return c, &errs
+		// A copy, so that errs itself stays on the stack for valid records.
+		out := errs
+		return c, &out
 	}
 	return c, nil
 }
@@ -135,6 +137,9 @@ func (cr *rule) finish(v string) string {
 	}
 	if v == "" {
 		return cr.dflt
+	}
+	if cr.prefix == "" {
+		return v
 	}
 	return cr.prefix + v
 }

@@ -466,3 +466,16 @@ func TestMapConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainWord(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for b := 0; b < 256; b++ {
+			word := []byte("abcdefgh")
+			word[pos] = byte(b)
+			want := b >= 0x20 && b < 0x7f
+			if got := plainWord(string(word), 0); got != want {
+				t.Errorf("plainWord(%q) = %v, want %v", word, got, want)
+			}
+		}
+	}
+}

@@ -28,7 +28,7 @@
 // For exports that have no id column, a stable id is a hash of chosen
 // columns:
 //
-//	  id: {hash: ["name", "billingcity", "phone"], prefix: "sf-"}
+//	id: {hash: ["name", "billingcity", "phone"], prefix: "sf-"}
 //
 // Header names match case-, space- and punctuation-insensitively, so
 // "account_id" finds the column "Account ID". Each value is trimmed of
@@ -172,8 +172,9 @@ func (r *Rule) describe() string {
 		return "value " + strconv.Quote(r.Value)
 	}
 
+	// Hashed values are always trimmed, so trim is not a step there.
 	var steps []string
-	if !r.NoTrim {
+	if !r.NoTrim && len(r.Hash) == 0 {
 		steps = append(steps, "trim")
 	}
 	steps = append(steps, r.Transforms...)

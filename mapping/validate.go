@@ -49,6 +49,10 @@ func (cr *rule) validate(v string) *FieldError {
 // left in place of characters it could not read.
 func checkText(v string) string {
 	for i := 0; i < len(v); {
+		if i+8 <= len(v) && plainWord(v, i) {
+			i += 8
+			continue
+		}
 		b := v[i]
 		if b < utf8.RuneSelf {
 			if b < 0x20 || b == 0x7f {
@@ -70,6 +74,21 @@ func checkText(v string) string {
 		i += size
 	}
 	return ""
+}
+
+// plainWord reports whether the 8 bytes at v[i:] are all printable ASCII
+// (0x20 to 0x7E), testing them at once with the "has a byte less than n"
+// and "has a zero byte" bit tricks, which are exact for bytes below 0x80.
+func plainWord(v string, i int) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	w := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+		uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+	if w&highs != 0 {
+		return false
+	}
+	below := (w - 0x20*ones) &^ w & highs
+	del := w ^ 0x7f*ones
+	return below|(del-ones)&^del&highs == 0
 }
 
 func controlReason(r rune, at int) string {
@@ -120,7 +139,7 @@ func validEmail(v string) bool {
 	if at < 1 || strings.IndexByte(v[at+1:], '@') >= 0 {
 		return false
 	}
-	if strings.ContainsAny(v, ",;<>\"") || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+	if strings.ContainsAny(v, ",;<>\"") || hasSpace(v) {
 		return false
 	}
 	return validDomain(v[at+1:])
@@ -129,7 +148,7 @@ func validEmail(v string) bool {
 // validWebsite accepts a bare domain ("example.com", "www.example.com/a")
 // or an http or https URL whose host has a dot, with no white space.
 func validWebsite(v string) bool {
-	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+	if hasSpace(v) {
 		return false
 	}
 	rest := v
@@ -151,6 +170,20 @@ func validWebsite(v string) bool {
 		host = host[:i]
 	}
 	return validDomain(host)
+}
+
+// hasSpace reports whether v contains Unicode white space.
+func hasSpace(v string) bool {
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if b == ' ' || '\t' <= b && b <= '\r' {
+			return true
+		}
+		if b >= utf8.RuneSelf {
+			return strings.IndexFunc(v[i:], unicode.IsSpace) >= 0
+		}
+	}
+	return false
 }
 
 // validDomain accepts dot-separated labels of letters, digits and
