@@ -1,8 +1,3 @@
-// Package report writes the results of a run and reads them back.
-//
-// The results file is the ledger of a job: one row per input record, in
-// input order, appended as records finish. A resumed run reads it back to
-// skip the records that already reached a final status.
 package report
 
 // Status is the final state of one record.
