@@ -3,6 +3,8 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -89,16 +91,16 @@ type Mapper struct {
 
 // rule is a compiled Rule.
 type rule struct {
-	field  int
-	origin int // originColumn and so on
-	col    column
-	parts  []part   // template
-	cols   []column // hash
-	trim   bool
-	ops    []int // indexes into Transforms
-	prefix string
-	dflt   string
-	value  string
+	field        int
+	origin       int // originColumn and so on
+	col          column
+	parts        []part   // template
+	cols         []column // hash
+	trim         bool
+	transforms   []int // indexes into Transforms
+	prefix       string
+	defaultValue string
+	value        string
 }
 
 const (
@@ -108,7 +110,8 @@ const (
 	originValue
 )
 
-// column is where a value sits: a CSV field index, a JSON path, or both.
+// column is the location of a value: a CSV field index, a JSON path, or
+// both.
 type column struct {
 	index int    // 0-based position in the header, -1 when not in it
 	path  string // JSON path: the header name or the rule's key
@@ -149,6 +152,12 @@ func Compile(s *Spec, header []string, source string) (*Mapper, error) {
 	if s.inferred {
 		errs = append(errs, duplicateNames(header)...)
 	}
+	for _, name := range slices.Sorted(maps.Keys(s.Fields)) {
+		if fieldIndex(name) < 0 {
+			errs = append(errs, &RuleError{Field: name, Reason: "unknown client field; valid fields are " +
+				strings.Join(FieldNames, ", ")})
+		}
+	}
 	for f, name := range FieldNames {
 		r := s.Fields[name]
 		if r == nil {
@@ -185,9 +194,9 @@ func (m *Mapper) compileRule(f int, r *Rule) (*rule, error) {
 	if reason := r.check(); reason != "" {
 		return nil, &RuleError{Field: name, Reason: reason}
 	}
-	cr := &rule{field: f, trim: !r.NoTrim, prefix: r.Prefix, dflt: r.Default, value: r.Value}
+	cr := &rule{field: f, trim: !r.NoTrim, prefix: r.Prefix, defaultValue: r.Default, value: r.Value}
 	for _, t := range r.Transforms {
-		cr.ops = append(cr.ops, transformIndex(t))
+		cr.transforms = append(cr.transforms, transformIndex(t))
 	}
 
 	var err error

@@ -156,15 +156,22 @@ func TestCompileJoinsErrors(t *testing.T) {
 func TestCompileRuleBuiltInCode(t *testing.T) {
 	s := &Spec{Fields: map[string]*Rule{
 		"id":   {Column: Ref{Name: "Account ID"}, Key: "id"},
-		"name": {Column: Ref{Position: 2}, Transforms: []string{"reverse"}},
+		"name":  {Column: Ref{Position: 2}, Transforms: []string{"reverse"}},
+		"email": {Column: Ref{Name: "Email"}},
 	}}
 	_, err := Compile(s, testHeader, "SAP")
 	var re *RuleError
-	if !errors.As(err, &re) || re.Field != "id" {
-		t.Fatalf("Compile(two origins) error = %v, want *RuleError on id", err)
+	if !errors.As(err, &re) {
+		t.Fatalf("Compile() error = %v, want *RuleError", err)
+	}
+	if !strings.Contains(err.Error(), `field "id": more than one value origin`) {
+		t.Errorf("Compile() error = %v, want the two origins of id reported", err)
 	}
 	if !strings.Contains(err.Error(), `unknown transform "reverse"`) {
 		t.Errorf("Compile() error = %v, want the unknown transform reported", err)
+	}
+	if !strings.Contains(err.Error(), `field "email": unknown client field`) {
+		t.Errorf("Compile() error = %v, want the unknown field reported", err)
 	}
 }
 

@@ -63,7 +63,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, &LoadError{File: name, Line: extra.Line, Reason: "a second YAML document; a mapping file holds one"}
+		return nil, &LoadError{File: name, Line: extra.Line, Reason: "unexpected second YAML document; a mapping file contains one document"}
 	}
 
 	p := &parser{file: name}
@@ -71,7 +71,6 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	s.file = name
 	return s, nil
 }
 
@@ -172,7 +171,7 @@ func (p *parser) fields(s *Spec, n *yaml.Node) {
 // rule reads a rule: a mapping of options, or a scalar as a short form of
 // column (a quoted or non-numeric scalar is a name, an integer a position).
 func (p *parser) rule(path string, v *yaml.Node) *Rule {
-	r := &Rule{line: v.Line}
+	r := &Rule{}
 	if v.Kind == yaml.ScalarNode {
 		r.Column = p.ref(path, v)
 		return r
@@ -332,8 +331,8 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// suggest returns `, did you mean "x"?`-style text for the closest of
-// names, or "" when none is close.
+// suggest returns ` (did you mean "x"?)` for the closest of names, or ""
+// when none is close.
 func suggest(name string, names []string) string {
 	if m := closeMatches(name, names, 1); len(m) > 0 {
 		return fmt.Sprintf(" (did you mean %q?)", m[0])

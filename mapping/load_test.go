@@ -20,7 +20,7 @@ func TestLoadExample(t *testing.T) {
 		`source <- value "SALESFORCE"`,
 		`id <- column "Account ID" (trim)`,
 		`name <- column "Account Name" (trim, single_line)`,
-		`business_name <- value "Acme Holdings"`,
+		`business_name <- value "Acme Holdings" (trim)`,
 		`email_contact <- column 5 (trim, lower)`,
 		`name_contact <- key "contact.first" (trim)`,
 		`last_name_contact <- column "Last Name"`,

@@ -51,8 +51,8 @@ func (e *FieldErrors) Unwrap() []error {
 // Map turns a record into a client. It does no I/O.
 //
 // When some field is invalid, the error is a *FieldErrors that lists every
-// invalid field, and the Client still holds the values that could be
-// read, for reports; it must not be sent. When the record could not be
+// invalid field. The Client then still holds the values that could be
+// read, for reports, but it must not be sent. When the record could not be
 // read (r.Err is set), Map returns r.Err unchanged.
 func (m *Mapper) Map(r *input.Record) (Client, error) {
 	c := Client{Source: m.source}
@@ -114,7 +114,7 @@ func (cr *rule) fail(col, format string, args ...any) *FieldError {
 func (cr *rule) extract(r *input.Record) (string, *FieldError) {
 	switch cr.origin {
 	case originValue:
-		return cr.value, nil
+		return cr.finish(cr.value), nil
 	case originColumn:
 		v, reason := cr.col.get(r)
 		if reason != "" {
@@ -132,11 +132,11 @@ func (cr *rule) finish(v string) string {
 	if cr.trim {
 		v = trimSpace(v)
 	}
-	for _, op := range cr.ops {
+	for _, op := range cr.transforms {
 		v = transform(op, v)
 	}
 	if v == "" {
-		return cr.dflt
+		return cr.defaultValue
 	}
 	if cr.prefix == "" {
 		return v
@@ -219,8 +219,9 @@ func (c *column) get(r *input.Record) (string, string) {
 	return r.Fields[c.index], ""
 }
 
-// lookup finds a dotted path in a JSON object. A key that itself holds a
-// dot is found too: {"a.b": 1} and {"a": {"b": 1}} both answer "a.b".
+// lookup finds a dotted path in a JSON object. A key that itself contains
+// a dot is found too, so the path "a.b" reads both {"a.b": 1} and
+// {"a": {"b": 1}}.
 func lookup(obj map[string]any, path string) (any, bool) {
 	if v, ok := obj[path]; ok {
 		return v, true

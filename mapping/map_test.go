@@ -88,6 +88,7 @@ func TestMapTransforms(t *testing.T) {
 		{"prefix not on empty", `{column: Notes, prefix: "n-"}`, "", ""},
 		{"prefix then default", `{column: Notes, prefix: "n-", default: "d"}`, "", "d"},
 		{"value", `{value: "constant"}`, "ignored", "constant"},
+		{"value transformed", `{value: " constant ", transforms: [upper]}`, "ignored", "CONSTANT"},
 		{"short form name", `Notes`, "x", "x"},
 		{"short form position", `6`, "x", "x"},
 		{"leading zeros kept", `{column: Notes}`, "000123", "000123"},
@@ -478,4 +479,50 @@ func TestPlainWord(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzMap(f *testing.F) {
+	spec := `
+fields:
+  id: {hash: ["Account ID", City]}
+  name: {column: "Account Name", transforms: [single_line, lower]}
+  email_contact: Email
+  phone: {column: Phone, prefix: "+"}
+  website: Website
+  description: {template: "{{Region}}: {{Notes}}", default: "none"}
+`
+	s, err := Parse("fuzz.yaml", []byte(spec))
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := Compile(s, testHeader, "SAP")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("A-1", " Acme\r\nCorp ", "ann@example.com", "1.5E+10", "acme.com", "n\x00", "r", "c")
+	f.Add("", "\u00a0", "x@", "", "http://", "", "", "")
+	f.Add("1", "a\xff", "@", "\t", "a b", "\u2028", "<&>", "\ufffd")
+	f.Fuzz(func(t *testing.T, id, name, email, phone, website, notes, region, city string) {
+		r := csvRecord(id, name, email, phone, website, notes, region, city)
+		c, err := m.Map(r)
+		if err != nil {
+			var fe *FieldErrors
+			if !errors.As(err, &fe) || len(*fe) == 0 {
+				t.Fatalf("Map() error = %v, want a non-empty *FieldErrors", err)
+			}
+			return
+		}
+
+		// A valid client encodes to JSON that decodes to the same values.
+		var back body
+		if err := json.Unmarshal(c.AppendJSON(nil), &back); err != nil {
+			t.Fatalf("AppendJSON() is not valid JSON: %v", err)
+		}
+		if back.ID != c.ID || back.Name != c.Name || back.Description != c.Description {
+			t.Fatalf("AppendJSON() decodes to %+v, want %+v", back, c)
+		}
+		if checkText(c.Name) != "" || checkText(c.Description) != "" || c.ID == "" || c.Name == "" {
+			t.Fatalf("Map() = %+v, accepted an invalid value", c)
+		}
+	})
 }

@@ -32,7 +32,7 @@
 //
 // Header names match case-, space- and punctuation-insensitively, so
 // "account_id" finds the column "Account ID". Each value is trimmed of
-// white space (including non-breaking spaces) unless the rule says
+// white space (including non-breaking spaces) unless the rule sets
 // trim: false. Then the transforms run in the order given, then a non-empty
 // value gets the prefix, and an empty value gets the default.
 package mapping
@@ -93,11 +93,11 @@ type Spec struct {
 
 	inferred bool     // built by Infer: any duplicate header name is an error
 	ignored  []string // header columns Infer did not use
-	file     string   // file the Spec was loaded from, for error messages
 }
 
-// Rule says where the value of one client field comes from. Exactly one
-// of Column, Key, Template, Hash and Value is set.
+// Rule is the origin of the value of one client field and the steps
+// applied to it. Exactly one of Column, Key, Template, Hash and Value is
+// set.
 type Rule struct {
 	Column   Ref    // a header column, by name or 1-based position
 	Key      string // a JSON path such as "contact.email", for JSONL input
@@ -109,8 +109,6 @@ type Rule struct {
 	Default    string   // used when the value is empty
 	Transforms []string // names from Transforms, applied in order
 	NoTrim     bool     // keep white space around the value (trim: false)
-
-	line int // line in the mapping file, 0 when not loaded from a file
 }
 
 // Ref names a header column: by Name, or by Position (1-based) when
@@ -154,6 +152,8 @@ func (s *Spec) Describe() []string {
 func (r *Rule) describe() string {
 	var b strings.Builder
 	switch {
+	case r.Value != "":
+		b.WriteString("value " + strconv.Quote(r.Value))
 	case !r.Column.IsZero():
 		b.WriteString("column " + r.Column.String())
 	case r.Key != "":
@@ -168,8 +168,6 @@ func (r *Rule) describe() string {
 			}
 			b.WriteString(ref.String())
 		}
-	default:
-		return "value " + strconv.Quote(r.Value)
 	}
 
 	// Hashed values are always trimmed, so trim is not a step there.
