@@ -179,6 +179,7 @@ func (s *Server) dropAfterStore() bool {
 // reset, it sets SO_LINGER to 0 first so that the close sends a TCP RST
 // rather than a FIN, and the caller sees "connection reset by peer".
 func (s *Server) closeUnanswered(w *recorder, reset bool) {
+	w.count() // before the close, which the caller may see at once
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		// HTTP/2 and test recorders cannot hijack; aborting the handler

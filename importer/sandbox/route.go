@@ -139,26 +139,29 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request, endpoint s
 	serve(rec, r)
 }
 
-// recorder is the ResponseWriter handlers see. It remembers the status
-// sent, so that the request is counted under it when it ends; a request
-// that ends with no answer (a reset or a drop) is counted under status 0.
+// recorder is the ResponseWriter handlers see. It counts the request
+// under its status as the status is sent, so that a caller that has read
+// an answer also finds it in Stats. A request that ends with no answer (a
+// reset, a drop, or a caller that went away) is counted under status 0.
 type recorder struct {
 	http.ResponseWriter
 	stats    *statsRecorder
 	endpoint string
 	status   int
+	counted  bool
 }
 
 func (w *recorder) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
+		w.count()
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *recorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -166,4 +169,13 @@ func (w *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection for Hijack.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *recorder) end() { w.stats.count(w.endpoint, w.status) }
+// count records the request once, under the status sent so far.
+func (w *recorder) count() {
+	if !w.counted {
+		w.counted = true
+		w.stats.count(w.endpoint, w.status)
+	}
+}
+
+// end counts a request that sent no answer.
+func (w *recorder) end() { w.count() }
