@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/corimport/corimport/importer"
+	"github.com/corimport/corimport/importer/corapi"
+	"github.com/corimport/corimport/importer/input"
+	"github.com/corimport/corimport/importer/sandbox"
+	"github.com/corimport/corimport/mapping"
+	"github.com/corimport/corimport/report"
+)
+
+// runCommand implements "corimport run".
+func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := newRunFlags(&o, stderr)
+	if code, stop := parseFlags(fs, args, stdout); stop {
+		return code
+	}
+	o.files = fs.Args()
+	if err := o.check(); err != nil {
+		fmt.Fprintf(stderr, "corimport run: %v\nRun \"corimport help run\" for usage.\n", err)
+		return exitUsage
+	}
+	log, err := newLogger(stderr, o.logLevel, o.logFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "corimport run: %v\n", err)
+		return exitUsage
+	}
+
+	cfg, cleanup, code := prepareRun(ctx, &o, stdin, log)
+	defer cleanup()
+	if code != exitOK {
+		return code
+	}
+	return executeRun(ctx, &o, cfg, log, stderr)
+}
+
+// parseFlags parses args into fs, applying environment fallbacks. It
+// returns stop true with the exit code when the command must not go on.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, stop bool) {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, true
+	}
+	if err == nil {
+		err = applyEnv(fs)
+		if err != nil {
+			fmt.Fprintf(fs.Output(), "corimport %s: %v\n", fs.Name(), err)
+		}
+	}
+	if err != nil {
+		return exitUsage, true
+	}
+	return exitOK, false
+}
+
+// prepareRun builds everything a run needs and checks the credentials, so
+// that configuration mistakes stop the job before it reads a record.
+func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog.Logger) (importer.Config, func(), int) {
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	fail := func(code int, msg string, err error) (importer.Config, func(), int) {
+		log.Error().Err(err).Msg(msg)
+		return importer.Config{}, cleanup, code
+	}
+
+	delim, err := o.delimiterRune()
+	if err != nil {
+		return fail(exitUsage, "invalid flag", err)
+	}
+	cfg := importer.Config{
+		Inputs:                 o.files,
+		Stdin:                  stdin,
+		Input:                  input.Options{Format: o.format, Encoding: o.encoding, Delimiter: delim},
+		Source:                 o.source,
+		DryRun:                 o.dryRun,
+		Workers:                o.workers,
+		MaxErrors:              o.threshold,
+		MaxConsecutiveFailures: o.maxFailures,
+		ShutdownTimeout:        o.shutdownTimeout,
+		FlushEvery:             time.Second,
+		ProgressEvery:          o.progressEvery,
+	}
+	if o.mappingFile != "" {
+		spec, err := mapping.Load(o.mappingFile)
+		if err != nil {
+			return fail(exitUsage, "invalid mapping file", err)
+		}
+		cfg.Spec = spec
+	}
+
+	if !o.dryRun {
+		sender, stop, code, err := newSender(ctx, o, log)
+		if stop != nil {
+			cleanups = append(cleanups, stop)
+		}
+		if err != nil {
+			return fail(code, "cannot send to COR", err)
+		}
+		cfg.Sender = sender
+	}
+
+	w, err := report.Open(o.reportDir, report.Options{Mode: reportMode(o), Inputs: o.files})
+	if err != nil {
+		return fail(exitUsage, "cannot open the report folder", err)
+	}
+	cfg.Sink = w
+	if !o.dryRun {
+		cfg.Ledger = w
+	}
+	cfg.Hooks = runHooks(log, o)
+	return cfg, cleanup, exitOK
+}
+
+func reportMode(o *runOptions) report.Mode {
+	switch {
+	case o.resume:
+		return report.Resume
+	case o.overwrite:
+		return report.Overwrite
+	}
+	return report.New
+}
+
+// newSender connects to COR, or to the in-process sandbox, and fetches the
+// first token. The returned func stops the sandbox.
+func newSender(ctx context.Context, o *runOptions, log zerolog.Logger) (*importer.Sender, func(), int, error) {
+	api := corapi.Config{
+		APIURL:    envOr("COR_API_URL", "https://integrations.projectcor.com"),
+		AuthURL:   envOr("COR_AUTH_URL", "https://api.projectcor.com/v1/oauth/token"),
+		Timeout:   o.timeout,
+		MaxConns:  o.workers,
+		UserAgent: "corimport",
+	}
+	var stop func()
+	var cred corapi.Credentials
+	if o.sandbox {
+		sb, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			return nil, nil, exitAborted, fmt.Errorf("start the sandbox: %w", err)
+		}
+		stop = func() { sb.Close() }
+		api.APIURL, api.AuthURL = sb.URL, sb.URL+"/v1/oauth/token"
+		cred = corapi.Credentials{APIKey: "sandbox", ClientSecret: "sandbox"}
+		log.Warn().Str("url", sb.URL).Msg("SANDBOX: importing into a local stand-in of the COR API; nothing is sent to COR")
+	} else {
+		var err error
+		cred, err = corapi.CredentialsFromEnv(os.Getenv, os.ReadFile)
+		if err != nil {
+			return nil, nil, exitUsage, err
+		}
+		for name, u := range map[string]string{"COR_API_URL": api.APIURL, "COR_AUTH_URL": api.AuthURL} {
+			if err := corapi.CheckURL(u); err != nil {
+				return nil, nil, exitUsage, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+
+	tokens := corapi.NewTokenSource(api, cred)
+	if _, err := tokens.Token(ctx); err != nil {
+		return nil, stop, exitAborted, fmt.Errorf("fetch an access token: %w", err)
+	}
+	sender := &importer.Sender{
+		API:     corapi.New(api, tokens),
+		Pacer:   importer.NewPacer(o.rate, o.burst),
+		Backoff: importer.Backoff{Base: 500 * time.Millisecond, Max: o.maxWait},
+		Retries: o.retries,
+	}
+	sender.Pacer.OnChange = func(old, cur float64, reason string) {
+		log.Warn().Float64("old_rate", old).Float64("rate", cur).Str("reason", reason).Msg("rate changed")
+	}
+	sender.OnRetry = func(id string, attempt int, wait time.Duration, err error) {
+		log.Debug().Str("external_id", id).Int("attempt", attempt).Dur("wait", wait).
+			Err(err).Msg("retrying")
+	}
+	return sender, stop, exitOK, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func sourcesList() []string { return mapping.Sources }

@@ -1,0 +1,67 @@
+package importer
+
+import (
+	"fmt"
+
+	"github.com/corimport/corimport/importer/input"
+	"github.com/corimport/corimport/mapping"
+)
+
+// openFile is an input opened before the run starts, with its mapper.
+type openFile struct {
+	index  int
+	reader input.Reader
+	mapper *mapping.Mapper
+	info   FileInfo
+}
+
+// openAll opens every input and compiles its mapping before anything is
+// sent, so that a bad header or an unreadable file stops the job while it
+// is still harmless to fix and start again.
+func openAll(cfg Config) ([]*openFile, error) {
+	var files []*openFile
+	for i, name := range cfg.Inputs {
+		f, err := openOne(cfg, i, name)
+		if err != nil {
+			closeAll(files)
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+func openOne(cfg Config, index int, name string) (*openFile, error) {
+	rd, err := input.Open(name, cfg.Stdin, cfg.Input)
+	if err != nil {
+		return nil, err
+	}
+	header := rd.Header()
+
+	spec, ignored := cfg.Spec, []string(nil)
+	if spec == nil {
+		spec, ignored = mapping.Infer(header)
+	}
+	m, err := mapping.Compile(spec, header, cfg.Source)
+	if err != nil {
+		rd.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &openFile{
+		index:  index,
+		reader: rd,
+		mapper: m,
+		info: FileInfo{
+			Name:    name,
+			Input:   rd.Info(),
+			Mapping: spec.Describe(),
+			Ignored: ignored,
+		},
+	}, nil
+}
+
+func closeAll(files []*openFile) {
+	for _, f := range files {
+		f.reader.Close()
+	}
+}

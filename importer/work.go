@@ -1,0 +1,57 @@
+package importer
+
+import (
+	"fmt"
+
+	"github.com/corimport/corimport/report"
+)
+
+// work is one worker: it sends jobs until the reader closes the queue.
+// Once the run stops, queued jobs are reported unprocessed without being
+// sent.
+func (r *run) work() {
+	for j := range r.jobs {
+		o := j.outcome
+		if r.stop.Err() != nil {
+			o.Status, o.Message = report.Unprocessed, "not sent: the run stopped first"
+			r.results <- o
+			continue
+		}
+		if err := r.markSending(o); err != nil {
+			r.fail(fmt.Errorf("record the send of %s line %d: %w", o.File, o.Line, err))
+			o.Status, o.Message = report.Unprocessed, "not sent: the report could not be written"
+			r.results <- o
+			continue
+		}
+
+		res := r.cfg.Sender.Send(r.stop, r.reqCtx, j.delivery)
+		o.Status, o.CORID, o.HTTPStatus = res.Status, res.CORID, res.HTTPStatus
+		o.ErrorCode, o.Message, o.Attempts = res.ErrorCode, res.Message, res.Attempts
+		r.countDelivery(res)
+		r.results <- o
+	}
+}
+
+// countDelivery aborts the run after too many failed deliveries in a row:
+// the API is then down, and failing every remaining record one by one
+// would only make a resumed run longer.
+func (r *run) countDelivery(res SendResult) {
+	if res.Status != report.Failed || res.Interrupted {
+		if res.Status != report.Failed {
+			r.consecutiveFailures.Store(0)
+		}
+		return
+	}
+	n := r.consecutiveFailures.Add(1)
+	if n == int64(r.cfg.MaxConsecutiveFailures) {
+		r.fail(fmt.Errorf("%w: the last %d records could not be delivered (last error: %s)",
+			ErrAPIUnreachable, n, res.Message))
+	}
+}
+
+func (r *run) markSending(o *report.Outcome) error {
+	if r.cfg.Ledger == nil {
+		return nil
+	}
+	return r.cfg.Ledger.Sending(o.File, o.Line, o.ExternalID, o.Hash)
+}
