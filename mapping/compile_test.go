@@ -155,7 +155,7 @@ func TestCompileJoinsErrors(t *testing.T) {
 
 func TestCompileRuleBuiltInCode(t *testing.T) {
 	s := &Spec{Fields: map[string]*Rule{
-		"id":   {Column: Ref{Name: "Account ID"}, Key: "id"},
+		"id":    {Column: Ref{Name: "Account ID"}, Key: "id"},
 		"name":  {Column: Ref{Position: 2}, Transforms: []string{"reverse"}},
 		"email": {Column: Ref{Name: "Email"}},
 	}}

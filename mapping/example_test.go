@@ -1,6 +1,7 @@
 package mapping_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/corimport/corimport/importer/input"
@@ -24,7 +25,14 @@ func Example() {
 		"001x0000002xLCVAA2", " Gravity Investments ", "1.55501E+10", "Fort Collins",
 	}}
 	c, err := m.Map(r)
-	fmt.Println(err)
+	var invalid *mapping.FieldErrors
+	if errors.As(err, &invalid) {
+		for _, e := range *invalid {
+			fmt.Printf("invalid %s (column %q): %.40s...\n", e.Field, e.Column, e.Reason)
+		}
+	}
+
+	// Send the valid fields only, for the example's sake.
 	c.Phone = ""
 	fmt.Println(string(c.AppendJSON(nil)))
 	// Output:
@@ -33,6 +41,6 @@ func Example() {
 	// name <- column "Account Name" (trim)
 	// phone <- column "Phone" (trim)
 	// ignored: [Billing City]
-	// field "phone" (column "Phone"): "1.55501E+10" looks like a number that Excel wrote in scientific notation, so digits were lost; export the column as text
+	// invalid phone (column "Phone"): "1.55501E+10" looks like a number that E...
 	// {"metadata":{"source":"SALESFORCE"},"id":"001x0000002xLCVAA2","name":"Gravity Investments"}
 }

@@ -238,7 +238,8 @@ func TestInferApexRecipesExport(t *testing.T) {
 	}
 
 	// With a hash id every record maps, to the same ids on every run.
-	spec := "source: SALESFORCE\nfields:\n  id: {hash: [name, billingcity, phone], prefix: \"sf-\"}\n  name: name\n"
+	spec := "source: SALESFORCE\nfields:\n" +
+		"  id: {hash: [name, billingcity, phone], prefix: \"sf-\"}\n  name: name\n"
 	ids := map[string]int{}
 	for run := 0; run < 2; run++ {
 		m := compileYAML(t, spec, header)

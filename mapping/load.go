@@ -63,7 +63,8 @@ func Parse(name string, data []byte) (*Spec, error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, &LoadError{File: name, Line: extra.Line, Reason: "unexpected second YAML document; a mapping file contains one document"}
+		reason := "unexpected second YAML document; a mapping file contains one document"
+		return nil, &LoadError{File: name, Line: extra.Line, Reason: reason}
 	}
 
 	p := &parser{file: name}

@@ -255,7 +255,8 @@ func jsonText(v any) (string, string) {
 	case []any:
 		return "", "is a JSON array, not a string"
 	case map[string]any:
-		return "", "is a JSON object, not a string; map one of its keys with a dotted path such as \"contact.email\""
+		return "", "is a JSON object, not a string; map one of its keys with a dotted path " +
+			"such as \"contact.email\""
 	default:
 		return "", fmt.Sprintf("is a JSON value of Go type %T, not a string", v)
 	}
