@@ -13,11 +13,11 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on what is read from an answer and kept in an error.
+// Limits on what is read from a response and kept in an error.
 const (
 	// MaxBodySize is the number of bytes read from any response body.
-	// An answer to one create is a few hundred bytes, so anything longer
-	// is not an answer this client can use.
+	// The response to one create is a few hundred bytes, so anything
+	// longer is not a response this client can use.
 	MaxBodySize = 1 << 20
 
 	// MaxRetryAfter caps the wait taken from a Retry-After header, so
@@ -46,11 +46,16 @@ func readBody(r io.Reader) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// classify builds the error for an answer that is not a usable client.
+// classify builds the error for a response that is not a usable client.
 // It is the one place where status and body turn into a Kind. Every
 // secret given is redacted from the text kept in the error.
-func classify(req request, resp answer, secrets ...string) *APIError {
+func classify(req request, resp response, secrets ...string) *APIError {
 	fields := parseErrorBody(resp.body, resp.header.Get("Content-Type"))
+	if resp.status < 400 && fields.code == "" {
+		// A success body is an error only when it carries a code.
+		// Otherwise its "name" is the client's name, not an error's.
+		fields = errorFields{}
+	}
 	e := &APIError{
 		Method:     req.method,
 		Path:       req.path,
@@ -65,22 +70,22 @@ func classify(req request, resp answer, secrets ...string) *APIError {
 	return e
 }
 
-// answer is the part of an HTTP response that classification reads.
-type answer struct {
+// response is the part of an HTTP response that classification reads.
+type response struct {
 	status int
 	header http.Header
 	body   []byte
-	now    time.Time // when the answer arrived, for Retry-After dates
+	now    time.Time // when the response arrived, for Retry-After dates
 }
 
-// request names the request an answer belongs to.
+// request names the request that a response belongs to.
 type request struct {
 	method string
 	path   string
 }
 
-// kindOf decides the Kind of a non-usable answer. Statuses that mean the
-// same thing whatever the body come first; the body only distinguishes
+// kindOf decides the Kind of an unusable response. Statuses that mean the
+// same thing whatever the body come first. The body only distinguishes
 // among client errors that COR describes with a code.
 func kindOf(status int, f errorFields) Kind {
 	switch {
@@ -126,7 +131,7 @@ func kindOfCode(code string) (Kind, bool) {
 	return KindUnknown, false
 }
 
-// mentionsDuplicate reports whether a free-text message says that the
+// mentionsDuplicate reports whether a free-text message states that the
 // record already exists. It is the fallback for bodies without a known
 // code, and only ever decides KindDuplicate.
 func mentionsDuplicate(message string) bool {
@@ -157,19 +162,25 @@ type errorFields struct {
 // parseErrorBody reads an error body in any of the shapes seen from COR
 // and from the proxies in front of it: COR's documented
 // {"status","name","code","message"}, {"error","message"},
-// {"error":{"code","message"}}, {"errors":[...]}, an HTML error page
+// {"error":{"code","message"}}, {"errors":[...]}, a list of such objects
+// (the first one counts), an HTML error page
 // (its title becomes the message), plain text, or nothing.
 func parseErrorBody(body []byte, contentType string) errorFields {
 	text := bytes.TrimSpace(body)
 	if len(text) == 0 {
 		return errorFields{}
 	}
-	if text[0] == '{' {
-		var v map[string]any
+	if text[0] == '{' || text[0] == '[' {
+		var v any
 		d := json.NewDecoder(bytes.NewReader(text))
 		d.UseNumber()
 		if d.Decode(&v) == nil {
-			return fieldsOfObject(v, 0)
+			if list, ok := v.([]any); ok && len(list) > 0 {
+				v = list[0]
+			}
+			if obj, ok := v.(map[string]any); ok {
+				return fieldsOfObject(obj, 0)
+			}
 		}
 	}
 	if text[0] == '<' || strings.Contains(strings.ToLower(contentType), "html") {
@@ -276,7 +287,7 @@ func htmlTitle(page string) string {
 	return strings.Join(strings.Fields(page[start:start+end]), " ")
 }
 
-// parseRetryAfter returns the wait a Retry-After header asks for: a number
+// parseRetryAfter returns the wait that a Retry-After header requests: a number
 // of seconds or an HTTP date, relative to now. An empty, negative or
 // malformed header gives zero, and a longer wait than MaxRetryAfter is
 // cut to it.

@@ -18,11 +18,11 @@ import (
 // clientsPath is the Integrations API collection of clients.
 const clientsPath = "/v2/integrations/clients"
 
-// Created is COR's answer to a create or update: the client as stored.
+// Created is COR's response to a create or update: the client as stored.
 // COR does not echo the external id.
 type Created struct {
 	ID        int64  // COR's id of the client, always positive
-	CompanyID int64  // zero when the answer has none
+	CompanyID int64  // zero when the response has none
 	CreatedAt string // as COR wrote it
 	UpdatedAt string // as COR wrote it
 }
@@ -39,7 +39,8 @@ type Client struct {
 	setupErr  error // returned by every call when set
 }
 
-// Header values shared by every request; net/http only reads them.
+// Header values shared by every request, which is safe because net/http
+// only reads them.
 var jsonHeader = []string{"application/json"}
 
 // New returns a client for cfg that authenticates with tokens. With nil
@@ -70,8 +71,8 @@ func (c *Client) CreateClient(ctx context.Context, body []byte) (Created, error)
 }
 
 // UpdateClient sends body with PUT /v2/integrations/clients/{externalID}
-// and returns the updated client. It answers with the COR id of a client
-// that a create stored without its answer reaching the caller. Its errors
+// and returns the updated client. Its response contains the COR id of a
+// client that a create stored although its response was lost. Its errors
 // are those of CreateClient.
 func (c *Client) UpdateClient(ctx context.Context, externalID string,
 	body []byte) (Created, error) {
@@ -91,7 +92,7 @@ func escapeSegment(s string) string {
 	return url.PathEscape(s)
 }
 
-// send makes one attempt at a request and reads its answer.
+// send makes one attempt at a request and reads its response.
 func (c *Client) send(ctx context.Context, method, path string, body []byte) (Created, error) {
 	if c.setupErr != nil {
 		return Created{}, c.setupErr
@@ -105,7 +106,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (Cr
 		token = t
 	}
 
-	// The trace tells whether the whole request was written before a
+	// The trace records whether the whole request was written before a
 	// failure, so that the server may have acted on it.
 	attempt, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -128,7 +129,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (Cr
 		req.Header["Authorization"] = []string{"Bearer " + token}
 	}
 
-	// send and read the whole answer, so that the connection is reused
+	// send and read the whole response, so that the connection is reused
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return Created{}, &TransportError{Method: method, Path: path, Err: err,
@@ -146,17 +147,17 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (Cr
 		c.tokens.Invalidate(token)
 	}
 	r := request{method: method, path: path}
-	a := answer{status: resp.StatusCode, header: resp.Header, body: data, now: c.now()}
-	return decodeAnswer(r, a, tooLarge, token)
+	a := response{status: resp.StatusCode, header: resp.Header, body: data, now: c.now()}
+	return decodeResponse(r, a, tooLarge, token)
 }
 
-// decodeAnswer returns the client of a usable answer, or the error that
+// decodeResponse returns the client of a usable response, or the error that
 // classifies it.
-func decodeAnswer(r request, a answer, tooLarge bool, token string) (Created, error) {
+func decodeResponse(r request, a response, tooLarge bool, token string) (Created, error) {
 	if a.status < 200 || a.status >= 300 {
 		e := classify(r, a, token)
 		if a.status < 400 {
-			e.Detail = "unexpected status; redirects are not followed"
+			e.Detail = "unexpected status, and redirects are not followed"
 		}
 		return Created{}, e
 	}
@@ -173,7 +174,7 @@ func decodeAnswer(r request, a answer, tooLarge bool, token string) (Created, er
 	return Created{}, e
 }
 
-// createdBody is the part of a client answer that Created keeps. Fields
+// createdBody is the part of a client response that Created keeps. Fields
 // are decoded by hand so that an odd type in one of them does not hide
 // the id.
 type createdBody struct {

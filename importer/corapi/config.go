@@ -39,7 +39,7 @@ type Config struct {
 	HTTPClient *http.Client
 
 	// Timeout bounds one attempt, from sending the request to reading the
-	// whole answer.
+	// whole response. A token request has the same bound of its own.
 	Timeout time.Duration
 
 	// UserAgent is sent with every request.
@@ -50,7 +50,7 @@ type Config struct {
 	// It is used only when HTTPClient is nil.
 	MaxConns int
 
-	// Now returns the current time; nil means time.Now. Tests set it to
+	// Now returns the current time, and nil means time.Now. Tests set it to
 	// control token renewal and Retry-After dates.
 	Now func() time.Time
 }
@@ -101,7 +101,7 @@ func (cfg Config) httpClient() *http.Client {
 // send credentials to: https, or plain http to a loopback host
 // (127.0.0.0/8, ::1 or localhost). It also rejects user information and
 // fragments. The error names the rule that failed but not the variable,
-// which only the caller knows, and never repeats user information.
+// which only the caller has, and never repeats user information.
 func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {

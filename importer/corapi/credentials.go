@@ -10,10 +10,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Credentials are what a TokenSource authenticates with: an API key and
-// client secret for the client-credentials flow, or a ready access token
-// used as it is. Every way of printing or encoding Credentials (fmt verbs,
-// JSON, zerolog, slog) shows whether each field is set, never its value.
+// Credentials is the secret a TokenSource authenticates with: an API key
+// and client secret for the client-credentials flow, or a ready access
+// token used as it is. Every way of printing or encoding Credentials (fmt
+// verbs, JSON, zerolog, slog) shows whether each field is set, never its
+// value.
 type Credentials struct {
 	APIKey       string
 	ClientSecret string
@@ -85,11 +86,11 @@ const (
 
 // CredentialsFromEnv reads the credentials from the environment through
 // getenv, and from files through readFile for the *_FILE variables. A file
-// value loses its trailing line breaks. It returns an error that wraps
-// ErrNoCredentials when no variable is set, and an error naming the
-// variable (never its value) when a variable is set both ways, a file
-// cannot be read or is empty, a value contains a control character or
-// surrounding spaces, or the set of variables is incomplete or ambiguous.
+// value loses its trailing line breaks. When no variable is set, the
+// error wraps ErrNoCredentials. Other errors name the variable but never
+// its value. They report a variable set both ways, a file that cannot be
+// read or is empty, a value with a control character or surrounding
+// spaces, and a set of variables that is incomplete or ambiguous.
 func CredentialsFromEnv(getenv func(string) string,
 	readFile func(string) ([]byte, error)) (Credentials, error) {
 	var c Credentials

@@ -1,17 +1,17 @@
 // Package corapi is the HTTP client for COR's Integrations API and the
 // OAuth2 client-credentials token source it authenticates with.
 //
-// A TokenSource turns Credentials into bearer tokens: it fetches one with
-// the API key and client secret, caches it, renews it ahead of expiry
-// (through the refresh token when COR issued one) and lets one fetch run at
-// a time however many workers ask. A Client sends one request per call,
+// A TokenSource turns Credentials into bearer tokens. It fetches a token
+// with the API key and client secret, caches it, and renews it ahead of
+// expiry, through the refresh token when COR issued one. However many
+// workers request a token, one fetch runs at a time. A Client sends one request per call,
 // CreateClient or UpdateClient, and never retries: the caller owns the retry
 // policy and decides with errors.As on the typed errors returned here.
 //
-//   - *APIError: COR answered, but not with a usable client. Its Kind is
+//   - *APIError: COR responded, but not with a usable client. Its Kind is
 //     the classification of status and body together (duplicate external
 //     id, validation, rate limit, server error, ...).
-//   - *TransportError: no answer arrived. Sent tells whether the request
+//   - *TransportError: no response arrived. Sent reports whether the request
 //     was written in full, so that COR may have created the client.
 //   - *TokenError: no access token could be obtained, so the request was
 //     not sent. It wraps ErrCredentialsRejected when the token endpoint

@@ -12,7 +12,7 @@ import (
 // Errors returned by this package, to be tested with errors.Is.
 var (
 	// ErrCredentialsRejected is wrapped by a *TokenError when the token
-	// endpoint answered 400, 401 or 403: the API key and client secret (or
+	// endpoint returned 400, 401 or 403: the API key and client secret (or
 	// the refresh token, before the fallback to them) were not accepted.
 	ErrCredentialsRejected = errors.New("corapi: credentials rejected by the token endpoint")
 
@@ -21,22 +21,22 @@ var (
 	ErrNoCredentials = errors.New("corapi: no credentials")
 )
 
-// Kind is the classification of an API answer that is not a usable
+// Kind is the classification of an API response that is not a usable
 // client. The zero value is KindUnknown, so an APIError built without a
 // classification is never taken for a known case.
 type Kind int
 
-// The kinds of API answers. Classification reads the status and the body
+// The kinds of API responses. Classification reads the status and the body
 // together, as described for each.
 const (
-	// KindUnknown is an answer that cannot be read as a result: a 2xx
+	// KindUnknown is a response that cannot be read as a result: a 2xx
 	// without a positive numeric id, an unreadable 2xx body, or a 1xx or
 	// 3xx status. A 2xx of this kind may have created the client.
 	KindUnknown Kind = iota
 
 	// KindDuplicate is a 400, 409 or 422 whose code or name is COR's
 	// DuplicateExternalIdError (or contains "duplicate"), or, when neither
-	// is a known code, whose message says the record already exists.
+	// is a known code, whose message states that the record already exists.
 	KindDuplicate
 
 	// KindValidation is a 400, 409 or 422 whose code or name is COR's
@@ -59,12 +59,12 @@ const (
 	KindServer
 
 	// KindRejected is any other 4xx: the request was understood and
-	// refused, and sending it again will not change the answer.
+	// rejected, and sending it again will not change the response.
 	KindRejected
 )
 
 var kindNames = [...]string{
-	KindUnknown:       "unknown answer",
+	KindUnknown:       "unknown response",
 	KindDuplicate:     "duplicate external id",
 	KindValidation:    "validation error",
 	KindInvalidSource: "invalid source",
@@ -82,7 +82,7 @@ func (k Kind) String() string {
 	return kindNames[k]
 }
 
-// APIError is an answer from the Integrations API that is not a usable
+// APIError is a response from the Integrations API that is not a usable
 // client: an error status, or a success the client cannot read. Text
 // fields come from the response body, cut to a bounded length, with
 // control characters replaced and the access token redacted.
@@ -95,12 +95,12 @@ type APIError struct {
 	Code    string // "code" of a JSON error body, such as ValidationError
 	Message string // message of the body, or the title of an HTML page
 
-	// Detail says why a 2xx or 3xx answer is unusable; it is set only for
-	// KindUnknown.
+	// Detail explains why a 2xx or 3xx response is unusable. It is set
+	// only for KindUnknown.
 	Detail string
 
-	// RetryAfter is the wait the Retry-After header asks for, capped at
-	// MaxRetryAfter; zero when the header is missing or invalid.
+	// RetryAfter is the wait that the Retry-After header requests, capped
+	// at MaxRetryAfter, or zero when the header is missing or invalid.
 	RetryAfter time.Duration
 
 	Body string // start of the response body, for reports and debugging
@@ -135,8 +135,8 @@ func (e *APIError) codeOrName() string {
 	return e.Name
 }
 
-// TransportError is a request that got no HTTP answer: the connection
-// failed, timed out or was closed, or the answer broke off while its body
+// TransportError is a request that got no HTTP response: the connection
+// failed, timed out or was closed, or the response broke off while its body
 // was being read.
 type TransportError struct {
 	Method string
@@ -162,7 +162,7 @@ type TransportError struct {
 func (e *TransportError) Error() string {
 	state := "request not sent"
 	if e.Sent {
-		state = "request sent, no answer"
+		state = "request sent, no response"
 	}
 	if e.Timeout {
 		state += " (timed out)"
@@ -176,21 +176,21 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // TokenError is a failure to obtain an access token. The API request that
 // needed the token was not sent.
 type TokenError struct {
-	// Status is the token endpoint's HTTP status, zero when it did not
-	// answer.
+	// Status is the token endpoint's HTTP status, or zero when it did not
+	// respond.
 	Status int
 
 	Code    string // error code of the body, such as invalid_client
 	Message string // message of the body, with secrets redacted
 
-	// RetryAfter is the wait the Retry-After header asks for, capped at
-	// MaxRetryAfter.
+	// RetryAfter is the wait that the Retry-After header requests, capped
+	// at MaxRetryAfter.
 	RetryAfter time.Duration
 
 	Timeout bool // the token request ran out of time
 
 	// Err is the cause: ErrCredentialsRejected, a *url.Error, a context
-	// error, or a description of an unusable answer.
+	// error, or a description of an unusable response.
 	Err error
 
 	retryable bool
@@ -222,8 +222,8 @@ func (e *TokenError) Error() string {
 func (e *TokenError) Unwrap() error { return e.Err }
 
 // Retryable reports whether asking again may succeed: the token endpoint
-// did not answer (for a reason other than the caller's context), or it
-// answered 408, 429 or 5xx.
+// did not respond (for a reason other than the caller's context), or it
+// returned 408, 429 or 5xx.
 func (e *TokenError) Retryable() bool { return e.retryable }
 
 // isTimeout reports whether err is a timeout of the network or of a

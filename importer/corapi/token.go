@@ -18,7 +18,7 @@ import (
 // Token lifetimes and renewal delays.
 const (
 	// defaultTokenLifetime is assumed when the token endpoint gives no
-	// usable expires_in. COR documents about 3600 s; assuming less costs
+	// usable expires_in. COR documents about 3600 s, and assuming less costs
 	// only an early renewal, and a 401 renews in any case.
 	defaultTokenLifetime = 15 * time.Minute
 
@@ -60,7 +60,7 @@ type TokenSource struct {
 	fetching *tokenFetch // the fetch in flight, nil when none
 }
 
-// tokenFetch is one fetch in flight; waiters read its result once done is
+// tokenFetch is one fetch in flight. Waiters read its result once done is
 // closed.
 type tokenFetch struct {
 	done  chan struct{}
@@ -68,11 +68,11 @@ type tokenFetch struct {
 	err   error
 
 	// abandoned is set when the fetch failed because the context of the
-	// caller that ran it ended; waiters with a live context fetch again.
+	// caller that ran it ended, so waiters with a live context fetch again.
 	abandoned bool
 }
 
-// grant is a token endpoint's answer.
+// grant is a token endpoint's successful response.
 type grant struct {
 	access   string
 	refresh  string
@@ -163,7 +163,7 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 			return f.token, f.err
 		}
 
-		// run the fetch; waiters read its result from f
+		// run the fetch, and let waiters read its result from f
 		f := &tokenFetch{done: make(chan struct{})}
 		ts.fetching = f
 		refresh := ts.refresh
@@ -194,6 +194,9 @@ func (ts *TokenSource) finish(f *tokenFetch, start time.Time, g grant, err error
 	if ts.token != "" && now.Before(ts.expireAt) {
 		if !abandoned {
 			ts.renewAt = now.Add(renewRetryDelay)
+			if ts.renewAt.After(ts.expireAt) {
+				ts.renewAt = ts.expireAt
+			}
 		}
 		f.token = ts.token
 		return
@@ -251,7 +254,7 @@ func (ts *TokenSource) fetch(ctx context.Context, refresh string) (grant, error)
 	return ts.post(ctx, ts.tokenURL, nil, "")
 }
 
-// dropRefresh forgets a refresh token that the endpoint did not accept.
+// dropRefresh discards a refresh token that the endpoint did not accept.
 func (ts *TokenSource) dropRefresh(refresh string) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -296,7 +299,7 @@ func (ts *TokenSource) post(ctx context.Context, endpoint string, form url.Value
 	return ts.decode(resp, data, refresh)
 }
 
-// decode reads a token endpoint's answer.
+// decode reads a token endpoint's response.
 func (ts *TokenSource) decode(resp *http.Response, data []byte, refresh string) (grant, error) {
 	status := resp.StatusCode
 	if status >= 200 && status < 300 {
@@ -335,18 +338,18 @@ func (ts *TokenSource) secrets(refresh string) []string {
 	return []string{ts.cred.APIKey, ts.cred.ClientSecret, basic, refresh}
 }
 
-// parseGrant reads a successful token answer. Its errors describe what is
+// parseGrant reads a successful token response. Its errors describe what is
 // wrong without quoting the body, which may hold a token.
 func parseGrant(data []byte) (grant, error) {
 	var v map[string]any
 	d := json.NewDecoder(strings.NewReader(string(data)))
 	d.UseNumber()
 	if err := d.Decode(&v); err != nil || v == nil {
-		return grant{}, fmt.Errorf("the answer is not a JSON object (%d bytes)", len(data))
+		return grant{}, fmt.Errorf("the response is not a JSON object (%d bytes)", len(data))
 	}
 	access, _ := v["access_token"].(string)
 	if access == "" {
-		return grant{}, errors.New("the answer has no access_token")
+		return grant{}, errors.New("the response has no access_token")
 	}
 	if checkSecret("access_token", access) != nil {
 		return grant{}, errors.New("the access_token contains spaces or control characters")
