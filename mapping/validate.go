@@ -10,6 +10,9 @@ import (
 
 // validate checks a final value. A rule with more than one column reports
 // no column, because the value is built from all of them.
+//
+// NOTE: no maximum length is checked, because COR's API documentation
+// gives none; an over-long value is left to the API to reject.
 func (cr *rule) validate(v string) *FieldError {
 	label := ""
 	if cr.origin == originColumn {
