@@ -70,20 +70,35 @@ func newSandboxFlags(o *sandbox.Options, out io.Writer) *flag.FlagSet {
 		printFlags(fs)
 	}
 
-	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free port")
-	fs.StringVar(&o.APIKey, "api-key", sandbox.DefaultAPIKey, "API `key` the token endpoint accepts")
-	fs.StringVar(&o.ClientSecret, "client-secret", sandbox.DefaultClientSecret, "client `secret` the token endpoint accepts")
-	fs.DurationVar(&o.TokenTTL, "token-ttl", sandbox.DefaultTokenTTL, "`lifetime` of an access token")
-	fs.DurationVar(&o.TokenExpiresIn, "token-expires-in", 0, "`lifetime` reported in expires_in; above --token-ttl, tokens expire early (default --token-ttl)")
-	fs.IntVar(&o.DuplicateStatus, "duplicate-status", 400, "HTTP `status` of DuplicateExternalIdError: 400 or 409")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080",
+		"`address` to listen on; port 0 picks a free port")
+	fs.StringVar(&o.APIKey, "api-key", sandbox.DefaultAPIKey,
+		"API `key` the token endpoint accepts")
+	fs.StringVar(&o.ClientSecret, "client-secret", sandbox.DefaultClientSecret,
+		"client `secret` the token endpoint accepts")
+	fs.DurationVar(&o.TokenTTL, "token-ttl", sandbox.DefaultTokenTTL,
+		"`lifetime` of an access token")
+	fs.DurationVar(&o.TokenExpiresIn, "token-expires-in", 0,
+		"`lifetime` reported in expires_in; 0 reports --token-ttl, and a longer one "+
+			"makes tokens expire early")
+	fs.IntVar(&o.DuplicateStatus, "duplicate-status", 400,
+		"HTTP `status` of DuplicateExternalIdError: 400 or 409")
 	fs.DurationVar(&o.Latency, "latency", 0, "`delay` added before every response")
-	fs.DurationVar(&o.LatencyJitter, "latency-jitter", 0, "maximum random `delay` added on top of --latency")
-	fs.Float64Var(&o.RateLimit, "rate-limit", 0, "integration `requests` per second accepted before responding with 429; 0 means no limit")
-	fs.IntVar(&o.RateBurst, "rate-burst", 0, "`number` of requests accepted at once above --rate-limit (default one second's worth)")
-	fs.Var(&o.RetryAfter, "retry-after", "Retry-After header of 429 and 503 responses: none, seconds or date")
-	fs.Float64Var(&o.ErrorRate, "error-rate", 0, "`share` (0 to 1) of integration requests that get 500, 502, 503 or 504")
-	fs.Float64Var(&o.ResetRate, "reset-rate", 0, "`share` (0 to 1) of integration requests whose connection is reset before a response")
-	fs.Float64Var(&o.DropAfterStoreRate, "drop-after-store-rate", 0, "`share` (0 to 1) of creates stored, then closed without a response")
+	fs.DurationVar(&o.LatencyJitter, "latency-jitter", 0,
+		"maximum random `delay` added on top of --latency")
+	fs.Float64Var(&o.RateLimit, "rate-limit", 0,
+		"integration `requests` per second accepted before responding with 429; "+
+			"0 means no limit")
+	fs.IntVar(&o.RateBurst, "rate-burst", 0,
+		"`number` of requests accepted at once above --rate-limit; 0 means one second's worth")
+	fs.Var(&o.RetryAfter, "retry-after",
+		"`mode` of the Retry-After header on 429 and 503 responses: none, seconds or date")
+	fs.Float64Var(&o.ErrorRate, "error-rate", 0,
+		"`share` (0 to 1) of integration requests that get 500, 502, 503 or 504")
+	fs.Float64Var(&o.ResetRate, "reset-rate", 0,
+		"`share` (0 to 1) of integration requests whose connection is reset before a response")
+	fs.Float64Var(&o.DropAfterStoreRate, "drop-after-store-rate", 0,
+		"`share` (0 to 1) of creates stored, then closed without a response")
 	fs.Uint64Var(&o.Seed, "seed", 0, "`seed` of the random fault sequence")
 	return fs
 }
@@ -92,19 +107,22 @@ func newSandboxFlags(o *sandbox.Options, out io.Writer) *flag.FlagSet {
 // try to stdout, and a warning to stderr if other machines can connect.
 func printSandboxBanner(stdout, stderr io.Writer, base string, o sandbox.Options) {
 	tokenURL := base + "/v1/oauth/token"
-	creds := shellQuote(o.APIKey + ":" + o.ClientSecret)
-	fmt.Fprintf(stdout, `corimport sandbox: serving a local stand-in of the COR API at %s
-  token endpoint  %s
-  credentials     API key %q, client secret %q
-  faults          %s
-Stop it with Ctrl-C. Try it:
-  TOKEN=$(curl -s -u %s -X POST '%s?grant_type=client_credentials' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-  curl -s -X POST %s/v2/integrations/clients -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"metadata":{"source":"SALESFORCE"},"id":"001","name":"Acme"}'
-  curl -s %s/_sandbox/clients
-Import into it:
-  COR_API_URL=%s COR_AUTH_URL=%s COR_API_KEY=%s COR_CLIENT_SECRET=%s corimport run --source SALESFORCE FILE
-`, base, tokenURL, o.APIKey, o.ClientSecret, describeFaults(o),
-		creds, tokenURL, base, base,
+	w := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	w("corimport sandbox: serving a local stand-in of the COR API at %s", base)
+	w("  token endpoint  %s", tokenURL)
+	w("  credentials     API key %q, client secret %q", o.APIKey, o.ClientSecret)
+	w("  faults          %s", describeFaults(o))
+	w("Stop it with Ctrl-C. Try it:")
+	w("  TOKEN=$(curl -s -u %s -X POST '%s?grant_type=client_credentials' | "+
+		`sed -E 's/.*"access_token":"([^"]+)".*/\1/')`,
+		shellQuote(o.APIKey+":"+o.ClientSecret), tokenURL)
+	w("  curl -s -X POST %s/v2/integrations/clients -H \"Authorization: Bearer $TOKEN\" "+
+		`-H 'Content-Type: application/json' `+
+		`-d '{"metadata":{"source":"SALESFORCE"},"id":"001","name":"Acme"}'`, base)
+	w("  curl -s %s/_sandbox/clients", base)
+	w("Import into it:")
+	w("  COR_API_URL=%s COR_AUTH_URL=%s COR_API_KEY=%s COR_CLIENT_SECRET=%s "+
+		"corimport run --source SALESFORCE FILE",
 		base, tokenURL, shellQuote(o.APIKey), shellQuote(o.ClientSecret))
 
 	if u, err := url.Parse(base); err == nil {

@@ -45,7 +45,8 @@ func TestSandboxCommandUsageErrors(t *testing.T) {
 
 func TestSandboxCommandHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := sandboxCommand(context.Background(), []string{"--help"}, &stdout, &stderr); code != exitOK {
+	code := sandboxCommand(context.Background(), []string{"--help"}, &stdout, &stderr)
+	if code != exitOK {
 		t.Fatalf("sandboxCommand(--help) = %d, want %d", code, exitOK)
 	}
 	for _, flag := range []string{"--addr", "--api-key", "--client-secret", "--latency",

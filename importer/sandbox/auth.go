@@ -13,7 +13,7 @@ import (
 // token is the state of one access token.
 type token struct {
 	expires    time.Time // when the server stops accepting it
-	advertised time.Time // when expires_in told the caller it would expire
+	advertised time.Time // expiry that expires_in reported to the caller
 }
 
 // tokenStore holds the access and refresh tokens issued so far. Expired
@@ -21,7 +21,7 @@ type token struct {
 // single-use and do not expire.
 //
 // NOTE: unused refresh tokens stay in memory for the life of the server,
-// a few dozen bytes per token request; a sandbox that issues millions of
+// a few dozen bytes per token request. A sandbox that issues millions of
 // tokens would need an expiry for them.
 type tokenStore struct {
 	mu      sync.RWMutex
@@ -34,7 +34,7 @@ func (ts *tokenStore) init() {
 	ts.refresh = make(map[string]bool)
 }
 
-// tokenPair is what the token endpoints return.
+// tokenPair is the body of a token endpoint response.
 type tokenPair struct {
 	access, refresh string
 	expiresIn       time.Duration
@@ -163,7 +163,7 @@ func writeTokenPair(w http.ResponseWriter, p tokenPair) {
 	putBuffer(b)
 }
 
-// authorize checks the bearer token of an integration request and answers
+// authorize checks the bearer token of an integration request and responds
 // 401 if it is missing, unknown or expired.
 func (s *Server) authorize(w *recorder, r *http.Request) bool {
 	h := r.Header.Get("Authorization")

@@ -55,10 +55,10 @@ func TestTokenEndpoint(t *testing.T) {
 				}
 				return
 			}
-			var tok tokenAnswer
+			var tok tokenResponse
 			a.decode(t, &tok)
 			if tok.AccessToken == "" || tok.RefreshToken == "" {
-				t.Errorf("token answer %s lacks access_token or refresh_token", a.body)
+				t.Errorf("token response %s lacks access_token or refresh_token", a.body)
 			}
 			if tok.TokenType != "Bearer" {
 				t.Errorf("token_type = %q, want Bearer", tok.TokenType)
@@ -86,7 +86,7 @@ func TestRefresh(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("refresh = %d %s, want 200", a.status, a.body)
 	}
-	var second tokenAnswer
+	var second tokenResponse
 	a.decode(t, &second)
 	if second.AccessToken == first.AccessToken || second.RefreshToken == first.RefreshToken {
 		t.Errorf("refresh returned the old tokens")
@@ -186,7 +186,7 @@ func TestTokenExpiry(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("refresh after expiry = %d %s, want 200", r.status, r.body)
 	}
-	var renewed tokenAnswer
+	var renewed tokenResponse
 	r.decode(t, &renewed)
 	if a := h.create(renewed.AccessToken, clientBody("OKTA", "2", "B")); a.status != 201 {
 		t.Errorf("create with renewed token = %d %s, want 201", a.status, a.body)

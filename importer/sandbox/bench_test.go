@@ -96,7 +96,7 @@ func fetchToken(tb testing.TB, client *http.Client, base string) string {
 }
 
 // BenchmarkHandlerCreate measures the handler alone: no network, no
-// request parsing, and a ResponseWriter that discards the answer.
+// request parsing, and a ResponseWriter that discards the response.
 func BenchmarkHandlerCreate(b *testing.B) {
 	s := New(Options{})
 	p, _ := s.issue(time.Now(), "")

@@ -125,7 +125,7 @@ func (s *Server) serveCreate(w *recorder, r *http.Request) {
 	}
 
 	// store the client unless the source already has the external id
-	now := s.opts.Now()
+	now := s.now()
 	c := Client{
 		Source:     *req.Metadata.Source,
 		ExternalID: *req.ID,
@@ -152,9 +152,11 @@ func (s *Server) serveCreate(w *recorder, r *http.Request) {
 	s.stats.created.Add(1)
 
 	if s.dropAfterStore() {
-		s.closeUnanswered(w, false)
+		s.closeWithoutResponse(w, false)
 		return
 	}
+	// NOTE: COR's documentation shows the created client but not the
+	// status; 201 is a guess, so callers should accept any 2xx.
 	b := getBuffer()
 	*b = appendClient(*b, &c)
 	writeJSON(w, http.StatusCreated, *b)
@@ -189,7 +191,7 @@ func (s *Server) serveUpdate(w *recorder, r *http.Request, externalID string) {
 		return
 	}
 	req.apply(stored)
-	stored.UpdatedAt = s.opts.Now()
+	stored.UpdatedAt = s.now()
 	c := *stored
 	cs.mu.Unlock()
 	s.stats.updated.Add(1)
@@ -229,12 +231,20 @@ func (s *Server) serveDelete(w *recorder, r *http.Request, externalID string) {
 	putBuffer(b)
 }
 
+// now returns the time for a timestamp, in UTC and to the millisecond, as
+// the responses show it.
+func (s *Server) now() time.Time {
+	return s.opts.Now().UTC().Truncate(time.Millisecond)
+}
+
+// writeNotFound reports an unknown external id. COR documents neither the
+// status nor the code, so 404 NotFoundError is an assumption.
 func writeNotFound(w http.ResponseWriter, source, externalID string) {
 	writeError(w, http.StatusNotFound, "NotFoundError",
 		"no client with external id "+strconv.Quote(externalID)+" for source "+source)
 }
 
-// checkSource answers InvalidSourceError unless source is one of Sources,
+// checkSource responds with InvalidSourceError unless source is one of Sources,
 // or ValidationError if it is missing.
 func checkSource(w http.ResponseWriter, source *string) bool {
 	switch {
@@ -251,7 +261,7 @@ func checkSource(w http.ResponseWriter, source *string) bool {
 	return true
 }
 
-// decodeBody reads a JSON request body into v. It answers 400
+// decodeBody reads a JSON request body into v. It responds with 400
 // ValidationError for a wrong content type, a body over the size limit,
 // malformed JSON or a field of the wrong type.
 func (s *Server) decodeBody(w *recorder, r *http.Request, v any) bool {

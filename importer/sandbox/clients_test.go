@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// createAnswer is the body of a successful create or update.
-type createAnswer struct {
+// clientResponse is the body of a successful create or update.
+type clientResponse struct {
 	ID              int64   `json:"id"`
 	CompanyID       int64   `json:"company_id"`
 	Name            string  `json:"name"`
@@ -43,7 +43,7 @@ func TestCreate(t *testing.T) {
 	if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
-	var got createAnswer
+	var got clientResponse
 	a.decode(t, &got)
 	if got.ID <= 0 {
 		t.Errorf("id = %d, want a positive COR id", got.ID)
@@ -66,7 +66,7 @@ func TestCreate(t *testing.T) {
 	var raw map[string]any
 	a.decode(t, &raw)
 	if raw["id"] == "001A" || raw["external_id"] != nil {
-		t.Errorf("create answer %s echoes the external id", a.body)
+		t.Errorf("create response %s echoes the external id", a.body)
 	}
 
 	stored := h.srv.Clients()
@@ -85,7 +85,7 @@ func TestCreate(t *testing.T) {
 func TestCreateOmittedFieldsAreNull(t *testing.T) {
 	h := newHarness(t, Options{})
 	a := h.create(h.login().AccessToken, clientBody("GITHUB", "g1", "Octo"))
-	var got createAnswer
+	var got clientResponse
 	a.decode(t, &got)
 	for name, v := range map[string]*string{
 		"business_name": got.BusinessName, "email_contact": got.EmailContact,
@@ -102,7 +102,7 @@ func TestCreateAssignsIncreasingIDs(t *testing.T) {
 	tok := h.login().AccessToken
 	var last int64
 	for i, src := range []string{"JIRA", "ZAPIER", "JIRA"} {
-		var got createAnswer
+		var got clientResponse
 		h.create(tok, clientBody(src, fmt.Sprint("id-", i), "N")).decode(t, &got)
 		if got.ID <= last {
 			t.Errorf("create %d: id = %d, want more than %d", i, got.ID, last)
@@ -230,7 +230,7 @@ func TestUpdate(t *testing.T) {
 	clock := newFakeClock()
 	h := newHarness(t, Options{Now: clock.Now})
 	tok := h.login().AccessToken
-	var created createAnswer
+	var created clientResponse
 	h.create(tok, `{"metadata":{"source":"QUICKBOOKS"},"id":"Q/1","name":"Old",
 		"phone":"111","website":"https://old.example"}`).decode(t, &created)
 
@@ -240,16 +240,16 @@ func TestUpdate(t *testing.T) {
 	if a.status != 200 {
 		t.Fatalf("update = %d %s, want 200", a.status, a.body)
 	}
-	var got createAnswer
+	var got clientResponse
 	a.decode(t, &got)
 	if got.ID != created.ID {
 		t.Errorf("update id = %d, want the COR id %d", got.ID, created.ID)
 	}
 	if got.Name != "New" || got.Phone != nil {
-		t.Errorf("update answer = %s, want name New and phone null", a.body)
+		t.Errorf("update response = %s, want name New and phone null", a.body)
 	}
 	if got.Website == nil || *got.Website != "https://old.example" {
-		t.Errorf("update answer = %s, want the website kept", a.body)
+		t.Errorf("update response = %s, want the website kept", a.body)
 	}
 	if got.CreatedAt == got.UpdatedAt {
 		t.Errorf("updated_at = created_at = %s, want a later updated_at", got.CreatedAt)
@@ -332,7 +332,7 @@ func TestUnescapeExternalID(t *testing.T) {
 func TestDelete(t *testing.T) {
 	h := newHarness(t, Options{})
 	tok := h.login().AccessToken
-	var created createAnswer
+	var created clientResponse
 	h.create(tok, clientBody("MICROSOFT_TEAMS", "T 1", "Teams")).decode(t, &created)
 
 	a := h.call("DELETE", clientsPath+"/T%201", tok, `{"metadata":{"source":"MICROSOFT_TEAMS"}}`)
@@ -346,7 +346,7 @@ func TestDelete(t *testing.T) {
 	}
 	a.decode(t, &got)
 	if got.Message == "" || got.ExternalID != "T 1" || got.CORID != created.ID {
-		t.Errorf("delete answer = %s, want a message, external_id \"T 1\" and cor_id %d",
+		t.Errorf("delete response = %s, want a message, external_id \"T 1\" and cor_id %d",
 			a.body, created.ID)
 	}
 	if n := len(h.srv.Clients()); n != 0 {
@@ -490,7 +490,7 @@ func TestConcurrentCreates(t *testing.T) {
 	}
 	stored := h.srv.Clients()
 	if counts[201] != len(stored) || counts[201]+counts[400] != workers*perWorker {
-		t.Errorf("answers = %v, stored %d; want one 201 per stored client and 400 "+
+		t.Errorf("statuses = %v, stored %d; want one 201 per stored client and 400 "+
 			"for the rest", counts, len(stored))
 	}
 	seen := map[string]bool{}

@@ -7,11 +7,11 @@ import (
 	"unicode/utf8"
 )
 
-// The answers on the create path are built by appending to a pooled byte
+// The responses on the create path are built by appending to a pooled byte
 // slice rather than with encoding/json, which keeps reflection and most
 // allocations off the path that benchmarks hammer.
 
-// jsonContentType is shared by every answer; net/http only reads it.
+// jsonContentType is shared by every response; net/http only reads it.
 var jsonContentType = []string{"application/json; charset=utf-8"}
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -55,7 +55,7 @@ func appendError(dst []byte, status int, code, message string) []byte {
 	return append(dst, '}')
 }
 
-// appendClient appends the client as COR answers a create or update: its
+// appendClient appends the client as COR returns it from a create or update: its
 // COR id as id, no external id, and null for empty optional fields.
 func appendClient(dst []byte, c *Client) []byte {
 	dst = append(dst, `{"id":`...)

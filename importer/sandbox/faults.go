@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// RetryAfter selects the Retry-After header of 429 and 503 answers. It
+// RetryAfter selects the Retry-After header of 429 and 503 responses. It
 // implements flag.Value with the names none, seconds and date.
 type RetryAfter int
 
@@ -80,7 +80,7 @@ func sleepContext(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// injectFault applies the rate limit, then draws whether to answer with a
+// injectFault applies the rate limit, then draws whether to respond with a
 // 5xx or reset the connection. It returns true if it handled the request.
 // The request is not processed in either case, so a caller may retry it.
 func (s *Server) injectFault(w *recorder, r *http.Request) bool {
@@ -101,13 +101,13 @@ func (s *Server) injectFault(w *recorder, r *http.Request) bool {
 		return true
 	case u < s.opts.ErrorRate+s.opts.ResetRate:
 		s.stats.resets.Add(1)
-		s.closeUnanswered(w, true)
+		s.closeWithoutResponse(w, true)
 		return true
 	}
 	return false
 }
 
-// limitRate answers 429 if the token bucket is empty.
+// limitRate responds with 429 if the token bucket is empty.
 func (s *Server) limitRate(w *recorder) bool {
 	now := s.opts.Now()
 	if s.limiter.AllowN(now, 1) {
@@ -126,15 +126,20 @@ func (s *Server) limitRate(w *recorder) bool {
 	return true
 }
 
-// setRetryAfter sets the Retry-After header to wait, rounded up to whole
-// seconds with at least 1, in the configured mode.
+// setRetryAfter sets the Retry-After header in the configured mode, to
+// wait rounded up to whole seconds (at least 1), or to the first whole
+// second of the HTTP date at or after now+wait, because both forms drop
+// fractions.
 func (s *Server) setRetryAfter(w http.ResponseWriter, now time.Time, wait time.Duration) {
-	secs := max(1, int64((wait+time.Second-1)/time.Second))
 	switch s.opts.RetryAfter {
 	case RetryAfterSeconds:
+		secs := max(1, int64((wait+time.Second-1)/time.Second))
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	case RetryAfterDate:
-		at := now.Add(time.Duration(secs) * time.Second).UTC()
+		at := now.Add(max(wait, time.Second)).UTC()
+		if t := at.Truncate(time.Second); t.Before(at) {
+			at = t.Add(time.Second)
+		}
 		w.Header().Set("Retry-After", at.Format(http.TimeFormat))
 	}
 }
@@ -147,7 +152,7 @@ var serverErrorStatuses = [...]int{
 	http.StatusGatewayTimeout,
 }
 
-// writeServerError answers one of serverErrorStatuses. A 500 comes from
+// writeServerError responds with one of serverErrorStatuses. A 500 comes from
 // the API with COR's JSON error body; 502, 503 and 504 come with an HTML
 // page, as a proxy in front of the API would send them.
 func (s *Server) writeServerError(w *recorder) {
@@ -166,7 +171,7 @@ func (s *Server) writeServerError(w *recorder) {
 		"</h1></body></html>\n")
 }
 
-// dropAfterStore draws whether a stored create goes unanswered.
+// dropAfterStore draws whether a stored create gets no response.
 func (s *Server) dropAfterStore() bool {
 	if s.opts.DropAfterStoreRate == 0 || s.float64() >= s.opts.DropAfterStoreRate {
 		return false
@@ -175,10 +180,10 @@ func (s *Server) dropAfterStore() bool {
 	return true
 }
 
-// closeUnanswered closes the connection without writing an answer. With
+// closeWithoutResponse closes the connection without writing a response. With
 // reset, it sets SO_LINGER to 0 first so that the close sends a TCP RST
 // rather than a FIN, and the caller sees "connection reset by peer".
-func (s *Server) closeUnanswered(w *recorder, reset bool) {
+func (s *Server) closeWithoutResponse(w *recorder, reset bool) {
 	w.count() // before the close, which the caller may see at once
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {

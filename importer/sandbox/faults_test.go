@@ -92,11 +92,11 @@ func TestServerErrors(t *testing.T) {
 	}
 	for _, status := range serverErrorStatuses {
 		if seen[status] == 0 {
-			t.Errorf("no %d among %d answers: %v", status, n, seen)
+			t.Errorf("no %d among %d responses: %v", status, n, seen)
 		}
 	}
 	if got := len(h.srv.Clients()); got != 0 {
-		t.Errorf("Clients() has %d clients after only 5xx answers, want 0", got)
+		t.Errorf("Clients() has %d clients after only 5xx responses, want 0", got)
 	}
 	if got := h.srv.Stats().Faults.ServerErrors; got != n {
 		t.Errorf("ServerErrors = %d, want %d", got, n)
@@ -126,7 +126,7 @@ func TestDropAfterStore(t *testing.T) {
 	_, err := h.send(h.request("POST", clientsPath, clientBody("JIRA", "1", "A"),
 		"Content-Type: application/json", "Authorization: Bearer "+tok))
 	if err == nil {
-		t.Fatalf("create got an answer, want the connection closed without one")
+		t.Fatalf("create got a response, want the connection closed without one")
 	}
 	if errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("create error = %v, want a plain close, not a reset", err)
@@ -312,4 +312,30 @@ func TestNewPanicsOnInvalidOptions(t *testing.T) {
 		}
 	}()
 	New(Options{DuplicateStatus: 302})
+}
+
+func TestSetRetryAfterRoundsUp(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 300e6, time.UTC)
+	tests := []struct {
+		mode RetryAfter
+		wait time.Duration
+		want string
+	}{
+		{RetryAfterNone, time.Second, ""},
+		{RetryAfterSeconds, 0, "1"},
+		{RetryAfterSeconds, 900 * time.Millisecond, "1"},
+		{RetryAfterSeconds, 1100 * time.Millisecond, "2"},
+		{RetryAfterDate, 0, "Sun, 01 Mar 2026 12:00:02 GMT"},
+		{RetryAfterDate, 700 * time.Millisecond, "Sun, 01 Mar 2026 12:00:02 GMT"},
+		{RetryAfterDate, 1700 * time.Millisecond, "Sun, 01 Mar 2026 12:00:02 GMT"},
+		{RetryAfterDate, 1800 * time.Millisecond, "Sun, 01 Mar 2026 12:00:03 GMT"},
+	}
+	for _, tt := range tests {
+		s := New(Options{RetryAfter: tt.mode})
+		w := httptest.NewRecorder()
+		s.setRetryAfter(w, now, tt.wait)
+		if got := w.Header().Get("Retry-After"); got != tt.want {
+			t.Errorf("setRetryAfter(%v, %v) = %q, want %q", tt.mode, tt.wait, got, tt.want)
+		}
+	}
 }

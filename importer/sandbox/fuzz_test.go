@@ -31,7 +31,7 @@ func FuzzCreateBody(f *testing.F) {
 			t.Fatalf("create(%q) = %d %s, want 201 or 400", body, w.Code, w.Body)
 		}
 		if !json.Valid(w.Body.Bytes()) {
-			t.Fatalf("create(%q) answer %q is not valid JSON", body, w.Body)
+			t.Fatalf("create(%q) response %q is not valid JSON", body, w.Body)
 		}
 	})
 }
@@ -77,4 +77,3 @@ func TestAppendClientIsValidJSON(t *testing.T) {
 		}
 	}
 }
-

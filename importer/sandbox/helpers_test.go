@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// fakeClock is an Options.Now that moves only when told to.
+// fakeClock provides an Options.Now that advances only when Advance is called.
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -50,8 +50,8 @@ func newHarness(t *testing.T, opts Options) *harness {
 	return &harness{t: t, srv: s, url: ts.URL, client: ts.Client()}
 }
 
-// answer is a response read in full.
-type answer struct {
+// response is an HTTP response read in full.
+type response struct {
 	status int
 	header http.Header
 	body   []byte
@@ -65,21 +65,21 @@ type corError struct {
 	Message string `json:"message"`
 }
 
-// send performs req and reads the whole answer; it returns the transport
+// send performs req and reads the whole body; it returns the transport
 // error for fault tests.
-func (h *harness) send(req *http.Request) (answer, error) {
+func (h *harness) send(req *http.Request) (response, error) {
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return answer{}, err
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, header: resp.Header, body: body}, err
+	return response{status: resp.StatusCode, header: resp.Header, body: body}, err
 }
 
 // do sends a request with optional headers ("Name: value") and body, and
 // fails the test on a transport error.
-func (h *harness) do(method, path, body string, headers ...string) answer {
+func (h *harness) do(method, path, body string, headers ...string) response {
 	h.t.Helper()
 	a, err := h.send(h.request(method, path, body, headers...))
 	if err != nil {
@@ -105,8 +105,8 @@ func (h *harness) request(method, path, body string, headers ...string) *http.Re
 	return req
 }
 
-// tokenAnswer is the body of a token endpoint answer.
-type tokenAnswer struct {
+// tokenResponse is the body of a token endpoint response.
+type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
@@ -114,7 +114,7 @@ type tokenAnswer struct {
 }
 
 // login fetches a token pair with the default credentials.
-func (h *harness) login() tokenAnswer {
+func (h *harness) login() tokenResponse {
 	h.t.Helper()
 	req := h.request(http.MethodPost, "/v1/oauth/token?grant_type=client_credentials", "")
 	req.SetBasicAuth(DefaultAPIKey, DefaultClientSecret)
@@ -125,13 +125,13 @@ func (h *harness) login() tokenAnswer {
 	if a.status != http.StatusOK {
 		h.t.Fatalf("POST /v1/oauth/token = %d %s, want 200", a.status, a.body)
 	}
-	var tok tokenAnswer
+	var tok tokenResponse
 	a.decode(h.t, &tok)
 	return tok
 }
 
 // refresh exchanges a refresh token.
-func (h *harness) refresh(refreshToken string) answer {
+func (h *harness) refresh(refreshToken string) response {
 	h.t.Helper()
 	form := url.Values{"refresh_token": {refreshToken}}.Encode()
 	return h.do(http.MethodPost, "/v1/oauth/refreshtoken", form,
@@ -139,25 +139,25 @@ func (h *harness) refresh(refreshToken string) answer {
 }
 
 // call sends a JSON request to an integration endpoint with token.
-func (h *harness) call(method, path, token, body string) answer {
+func (h *harness) call(method, path, token, body string) response {
 	h.t.Helper()
 	return h.do(method, path, body,
 		"Content-Type: application/json", "Authorization: Bearer "+token)
 }
 
-func (h *harness) create(token, body string) answer {
+func (h *harness) create(token, body string) response {
 	h.t.Helper()
 	return h.call(http.MethodPost, clientsPath, token, body)
 }
 
-func (a answer) decode(t *testing.T, v any) {
+func (a response) decode(t *testing.T, v any) {
 	t.Helper()
 	if err := json.Unmarshal(a.body, v); err != nil {
-		t.Fatalf("decode answer %d %q: %v", a.status, a.body, err)
+		t.Fatalf("decode response %d %q: %v", a.status, a.body, err)
 	}
 }
 
-func (a answer) corError(t *testing.T) corError {
+func (a response) corError(t *testing.T) corError {
 	t.Helper()
 	var e corError
 	a.decode(t, &e)
@@ -167,7 +167,7 @@ func (a answer) corError(t *testing.T) corError {
 func decodeJSON(tb testing.TB, r io.Reader, v any) {
 	tb.Helper()
 	if err := json.NewDecoder(r).Decode(v); err != nil {
-		tb.Fatalf("decode JSON answer: %v", err)
+		tb.Fatalf("decode JSON response: %v", err)
 	}
 }
 

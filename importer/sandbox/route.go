@@ -141,7 +141,7 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request, endpoint s
 
 // recorder is the ResponseWriter handlers see. It counts the request
 // under its status as the status is sent, so that a caller that has read
-// an answer also finds it in Stats. A request that ends with no answer (a
+// a response also finds it in Stats. A request that ends with no response (a
 // reset, a drop, or a caller that went away) is counted under status 0.
 type recorder struct {
 	http.ResponseWriter
@@ -177,5 +177,5 @@ func (w *recorder) count() {
 	}
 }
 
-// end counts a request that sent no answer.
+// end counts a request that sent no response.
 func (w *recorder) end() { w.count() }

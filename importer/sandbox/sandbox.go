@@ -11,7 +11,7 @@
 //	DELETE /v2/integrations/clients/{externalId}
 //
 // It validates requests the way COR's public documentation describes and
-// answers errors with COR's documented body
+// reports errors with COR's documented body
 // {"status":400,"name":"CORCustomError","code":"...","message":"..."}, with
 // the specific error (ValidationError, InvalidSourceError,
 // DuplicateExternalIdError and so on) in code.
@@ -21,12 +21,15 @@
 // array and GET /_sandbox/stats the request and fault counts. The same data
 // is available in Go from Server.Clients and Server.Stats.
 //
-// Options turn on faults: added latency, a server-side rate limit answering
-// 429, a share of 5xx answers, a share of connections reset before the
-// answer, a share of creates that are stored and then dropped without an
-// answer, and tokens that expire before the lifetime they advertise. Random
-// choices come from a source seeded by Options.Seed, so a single client
-// sending requests one at a time sees the same faults on every run.
+// Options turn on faults, each off by default. Latency delays responses.
+// A server-side rate limit responds with 429. A share of requests gets a
+// 5xx response, and a share has its connection reset before the response.
+// A share of creates is stored and then dropped without a response, and
+// tokens can expire before the lifetime they report. Latency applies to
+// every COR endpoint, the other faults only to the client endpoints, so a
+// test can always get a token. Random choices come
+// from a source seeded by Options.Seed, so a single client sending requests
+// one at a time sees the same faults on every run.
 //
 // Start runs a Server on a loopback port for end-to-end tests and for
 // `corimport run --sandbox`.
@@ -77,30 +80,30 @@ type Options struct {
 	// (the zero value's choice) or 409. COR's documentation does not fix it.
 	DuplicateStatus int
 
-	// Latency is added before every API answer, plus a uniformly random
+	// Latency is added before every API response, plus a uniformly random
 	// share of LatencyJitter.
 	Latency       time.Duration
 	LatencyJitter time.Duration
 
 	// RateLimit is the number of integration requests per second the
-	// server accepts before answering 429; zero means no limit. RateBurst
+	// server accepts before responding with 429; zero means no limit. RateBurst
 	// is the token bucket size; zero means one second's worth, at least 1.
 	RateLimit float64
 	RateBurst int
 
 	// RetryAfter selects the Retry-After header sent with 429 and 503
-	// answers.
+	// responses.
 	RetryAfter RetryAfter
 
-	// ErrorRate is the share of integration requests answered with 500,
+	// ErrorRate is the share of integration requests that get 500,
 	// 502, 503 or 504 without being processed. ResetRate is the share whose
-	// connection is reset before any answer. Each lies in [0, 1] and their
+	// connection is reset before any response. Each lies in [0, 1] and their
 	// sum must not exceed 1, because one random draw decides both.
 	ErrorRate float64
 	ResetRate float64
 
 	// DropAfterStoreRate is the share of successful creates that are
-	// stored and then closed without an answer, so the caller cannot tell
+	// stored and then closed without a response, so the caller cannot tell
 	// whether the client exists.
 	DropAfterStoreRate float64
 

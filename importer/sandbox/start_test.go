@@ -77,7 +77,7 @@ func createClient(base, externalID string) (int, error) {
 	err = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
 	if err != nil {
-		return 0, fmt.Errorf("decode token answer: %w", err)
+		return 0, fmt.Errorf("decode token response: %w", err)
 	}
 
 	body := `{"metadata":{"source":"JIRA"},"id":"` + externalID + `","name":"Example"}`

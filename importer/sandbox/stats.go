@@ -9,7 +9,7 @@ import (
 // Stats counts what a Server has done since it was created.
 type Stats struct {
 	// Requests counts requests by endpoint name (EndpointCreate and so on)
-	// and HTTP status. Status 0 counts requests closed without an answer:
+	// and HTTP status. Status 0 counts requests closed without a response:
 	// resets, drops after store, and callers that went away during added
 	// latency.
 	Requests map[string]map[int]int64 `json:"requests"`
@@ -23,11 +23,11 @@ type Stats struct {
 
 // FaultCounts counts injected faults by kind.
 type FaultCounts struct {
-	Delayed         int64 `json:"delayed"`           // answers held back by added latency
-	RateLimited     int64 `json:"rate_limited"`      // 429 answers from the rate limit
-	ServerErrors    int64 `json:"server_errors"`     // 500, 502, 503 and 504 answers
-	Resets          int64 `json:"resets"`            // connections reset before an answer
-	DropsAfterStore int64 `json:"drops_after_store"` // creates stored, then closed unanswered
+	Delayed         int64 `json:"delayed"`           // responses held back by added latency
+	RateLimited     int64 `json:"rate_limited"`      // 429 responses from the rate limit
+	ServerErrors    int64 `json:"server_errors"`     // 500, 502, 503 and 504 responses
+	Resets          int64 `json:"resets"`            // connections reset before a response
+	DropsAfterStore int64 `json:"drops_after_store"` // creates stored, then closed without a response
 	EarlyExpiries   int64 `json:"early_expiries"`    // tokens rejected before expires_in ran out
 }
 
