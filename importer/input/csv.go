@@ -11,10 +11,10 @@ import (
 // csvReader reads RFC 4180 CSV with the leniencies that exports need.
 //
 // Quoting: a field whose first character other than spaces and tabs is a
-// quote is quoted; it may hold delimiters, doubled quotes and line breaks
-// (kept as written, CRLF included), and spaces or tabs between the closing
-// quote and the next delimiter are dropped. A quote inside an unquoted
-// field is kept as text.
+// quote is quoted. It may contain delimiters, doubled quotes and line
+// breaks, which are kept as written (CRLF included). Spaces or tabs between
+// the closing quote and the next delimiter are dropped. A quote inside an
+// unquoted field is kept as text.
 //
 // Malformed quotes: a quoted field followed by other text, or still open at
 // the end of the file or at MaxRecordBytes, makes its record invalid, and
@@ -23,8 +23,10 @@ import (
 // closed and that paired with a quote on a later line, so reading resumes
 // on the line after the record's first line rather than after the point of
 // failure. The lines so read again are suspect: a record among them whose
-// fields hold a quote is invalid too, because it may be the tail of the
-// broken field rather than a record of its own.
+// fields contain a quote is invalid too, because it may be the tail of the
+// broken field rather than a record of its own. A quote never closed thus
+// costs one pass over at most MaxRecordBytes of the lines after it, which
+// stay in the buffer until the rewind.
 type csvReader struct {
 	name   string
 	st     *stream
@@ -50,8 +52,9 @@ type scanned struct {
 	line      int    // first physical line
 	blankLine bool   // the line was empty
 	tooLong   bool   // the record passed the size limit and was skipped
-	quote     bool   // an unquoted field holds a quote
+	quote     bool   // an unquoted field contains a quote
 	bad       string // reason the quoting is malformed
+	resumed   bool   // reading went back to the line after the first
 	badField  int    // index of the field with the malformed quote
 	firstLine []byte // the first line's content, set when bad is set
 }
@@ -65,8 +68,11 @@ func newCSVReader(name string, st *stream, opts Options) (*csvReader, error) {
 		info:  Info{Format: "csv"},
 	}
 	delim, err := c.findDelimiter(byte(opts.Delimiter))
-	if err != nil || delim == 0 {
-		return c, err
+	if err != nil {
+		return nil, err
+	}
+	if delim == 0 {
+		return c, nil
 	}
 	c.delim = delim
 	if err := c.readHeader(); err != nil {
@@ -76,9 +82,9 @@ func newCSVReader(name string, st *stream, opts Options) (*csvReader, error) {
 }
 
 // findDelimiter skips blank lines before the header and returns the
-// delimiter given, or the one detected from the header line; 0 means the
-// file has no header.
-func (c *csvReader) findDelimiter(given byte) (byte, error) {
+// explicit delimiter, or else the one detected from the header line. It
+// returns 0 when the file has no header.
+func (c *csvReader) findDelimiter(explicit byte) (byte, error) {
 	s := c.lines
 	for {
 		s.begin()
@@ -89,7 +95,8 @@ func (c *csvReader) findDelimiter(given byte) (byte, error) {
 			c.info.Warnings = append(c.info.Warnings, "the file is empty")
 			return 0, nil
 		case errLineTooLong:
-			return 0, c.fileError(s.line, "the header line is longer than the record size limit")
+			return 0, c.fileError(s.line, fmt.Sprintf("the header line is longer than the "+
+				"record size limit of %d bytes; check that the file is CSV", s.max))
 		default:
 			return 0, readError(c.name, err)
 		}
@@ -98,8 +105,8 @@ func (c *csvReader) findDelimiter(given byte) (byte, error) {
 			continue
 		}
 		s.rewind(0, s.line)
-		if given != 0 {
-			return given, nil
+		if explicit != 0 {
+			return explicit, nil
 		}
 		return detectDelimiter(c, head)
 	}
@@ -155,9 +162,10 @@ func (c *csvReader) readHeader() error {
 	}
 	switch {
 	case sc.tooLong:
-		return c.fileError(sc.line, "the header is longer than the record size limit")
+		return c.fileError(sc.line, fmt.Sprintf("the header is longer than the record "+
+			"size limit of %d bytes; check that the file is CSV", c.lines.max))
 	case sc.bad != "":
-		return c.fileError(sc.line, "the header "+sc.bad+"; fix the quotes in the header line")
+		return c.fileError(sc.line, "the header "+sc.bad+"; fix the quotes in the header")
 	}
 	names, prob := c.text.cells(c.fields, c.ends, c.lines.rest(), sc.line)
 	if prob.index >= 0 {
@@ -172,7 +180,8 @@ func (c *csvReader) readHeader() error {
 		}
 	}
 	if len(unnamed) == len(names) {
-		return c.fileError(sc.line, "the header line has no column names")
+		return c.fileError(sc.line, "the header line has no column names; the first "+
+			"line that is not blank must name the columns")
 	}
 	if len(unnamed) > 0 {
 		c.info.Warnings = append(c.info.Warnings, fmt.Sprintf("header column %s has no name",
@@ -241,7 +250,11 @@ func (c *csvReader) Next() (*Record, error) {
 	case sc.bad != "":
 		text, _ := c.text.text(sc.firstLine, c.lines.rest(), sc.line)
 		rec.Text = bytes.Clone(text)
-		rec.Err = c.recordError(rec, sc.badField, sc.bad)
+		reason := sc.bad
+		if sc.resumed {
+			reason += "; reading resumes on the next line"
+		}
+		rec.Err = c.recordError(rec, sc.badField, reason)
 	default:
 		c.check(rec, sc)
 	}
@@ -273,7 +286,7 @@ func (c *csvReader) check(rec *Record, sc scanned) {
 	case prob.index >= 0:
 		rec.Err = c.recordError(rec, prob.index, prob.reason)
 	case sc.quote && sc.line <= c.suspectUntil:
-		rec.Err = c.recordError(rec, -1, fmt.Sprintf("the record holds a quote and follows "+
+		rec.Err = c.recordError(rec, -1, fmt.Sprintf("the record contains a quote and follows "+
 			"the quoted field left open on line %d, so it may be part of that field; "+
 			"check both lines", c.suspectFrom))
 	}
@@ -398,7 +411,7 @@ func (c *csvReader) scan() (scanned, error) {
 	}
 }
 
-// splitPlain splits a line that holds no quote at the delimiter.
+// splitPlain splits a line without quotes at the delimiter.
 func (c *csvReader) splitPlain(line []byte) {
 	for {
 		d := bytes.IndexByte(line, c.delim)
@@ -441,8 +454,8 @@ func (c *csvReader) malformed(sc scanned, kind, firstHi, firstEnd int) scanned {
 
 	switch {
 	case kind == badText && !multi:
-		sc.bad = "has text after the closing quote of a quoted field; " +
-			"double the quotes inside the field"
+		sc.bad = "has text after the closing quote of a quoted field " +
+			"(a quote inside a quoted field must be doubled)"
 	case kind == badText:
 		sc.bad = fmt.Sprintf("opens a quoted field that is not closed properly "+
 			"(text follows the quote that closes it on line %d)", last)
@@ -457,7 +470,7 @@ func (c *csvReader) malformed(sc scanned, kind, firstHi, firstEnd int) scanned {
 		s.rewind(firstEnd, sc.line+1)
 		c.suspectFrom = sc.line
 		c.suspectUntil = max(c.suspectUntil, last)
-		sc.bad += "; reading resumes on the next line"
+		sc.resumed = true
 	}
 	return sc
 }

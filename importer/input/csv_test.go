@@ -219,6 +219,15 @@ func TestCSV(t *testing.T) {
 				want{fields: []string{"2", "Peña"}}),
 		},
 		{
+			name:    "byte undefined in windows-1252",
+			opts:    Options{Encoding: "windows-1252"},
+			content: "id,name\n1,a\x81b\n2,\x80\n",
+			records: []want{
+				{line: 2, err: "does not define", column: "name"},
+				{line: 3, fields: []string{"2", "€"}},
+			},
+		},
+		{
 			name:     "iso-8859-1 requested",
 			opts:     Options{Encoding: "iso-8859-1"},
 			content:  "id,name\n1,Gr\xfc\xdf \x80\n",

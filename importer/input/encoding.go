@@ -22,7 +22,7 @@ var encodingNames = map[string]string{
 }
 
 // replacementChar is U+FFFD in UTF-8. Decoders put it in place of bytes they
-// cannot decode, so a value holding it has already lost text.
+// cannot decode, so a value containing it has already lost text.
 var replacementChar = []byte("\uFFFD")
 
 // textDecoder turns the bytes of fields and lines into UTF-8 strings and
@@ -39,7 +39,7 @@ type textDecoder struct {
 	decided bool             // false while auto has seen only ASCII
 	single  *charmap.Charmap // non-nil for a single-byte encoding
 	utf16   encoding.Encoding
-	warning string // why auto chose Windows-1252, if it did
+	warning string // explanation shown when auto detection chose Windows-1252
 
 	out  []byte // reused buffer for single-byte decoding
 	ends []int  // reused field ends into out
@@ -89,7 +89,7 @@ func chooseEncoding(file, requested, bom string) (*textDecoder, error) {
 
 // inspect looks at the first bytes of the decoded stream. For auto
 // detection it rejects UTF-16 without a byte-order mark and settles the
-// encoding if the sample already holds non-ASCII bytes.
+// encoding if the sample already contains non-ASCII bytes.
 func (d *textDecoder) inspect(file string, sample []byte) error {
 	if d.decided {
 		return nil
@@ -128,7 +128,7 @@ func looksLikeUTF16(sample []byte) string {
 	return ""
 }
 
-// resolve settles auto detection from sample, which holds the first
+// resolve settles auto detection from sample, which contains the first
 // non-ASCII bytes seen, found at line (0 if at the start of the file).
 func (d *textDecoder) resolve(sample []byte, line int) {
 	d.decided = true
@@ -145,7 +145,7 @@ func (d *textDecoder) resolve(sample []byte, line int) {
 		"if that is wrong", where)
 }
 
-// hasMultiByteUTF8 reports whether b holds at least one valid UTF-8
+// hasMultiByteUTF8 reports whether b contains at least one valid UTF-8
 // sequence longer than one byte.
 func hasMultiByteUTF8(b []byte) bool {
 	for i := 0; i < len(b); {
@@ -212,14 +212,17 @@ func (d *textDecoder) cells(raw []byte, ends []int, sample []byte, line int) ([]
 			d.ends = append(d.ends, len(d.out))
 			start = end
 		}
-		return split(string(d.out), d.ends), ok
+		fields := split(string(d.out), d.ends)
+		if i := bytes.Index(d.out, replacementChar); i >= 0 {
+			return fields, fieldProblem{fieldAt(d.ends, i), d.invalidReason()}
+		}
+		return fields, ok
 	}
 
 	fields := split(string(raw), ends)
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
-			return fields, fieldProblem{i, "is not valid UTF-8; if the file is in another " +
-				"encoding, pass it explicitly (for example windows-1252)"}
+			return fields, fieldProblem{i, d.invalidReason()}
 		}
 	}
 	if i := bytes.Index(raw, replacementChar); i >= 0 {
@@ -228,10 +231,20 @@ func (d *textDecoder) cells(raw []byte, ends []int, sample []byte, line int) ([]
 	return fields, ok
 }
 
+// invalidReason explains bytes that the encoding cannot decode.
+func (d *textDecoder) invalidReason() string {
+	if d.single != nil {
+		return "contains a byte that " + d.name + " does not define (0x81, 0x8D, 0x8F, " +
+			"0x90 or 0x9D); pass the encoding explicitly if the file is in another one"
+	}
+	return "is not valid UTF-8; if the file is in another encoding, pass it explicitly " +
+		"(for example windows-1252)"
+}
+
 // replacementReason explains a U+FFFD found in decoded text.
 func (d *textDecoder) replacementReason() string {
 	if d.utf16 != nil {
-		return "is not valid " + d.name + " (or holds U+FFFD, the replacement character)"
+		return "is not valid " + d.name + " (or contains U+FFFD, the replacement character)"
 	}
 	return "contains U+FFFD, the replacement character, so text was already lost " +
 		"in an earlier conversion"
@@ -249,12 +262,13 @@ func (d *textDecoder) text(raw []byte, sample []byte, line int) ([]byte, bool) {
 	}
 	if d.single != nil {
 		d.out = d.decodeSingle(d.out[:0], raw)
-		return d.out, true
+		return d.out, !bytes.Contains(d.out, replacementChar)
 	}
 	return raw, utf8.Valid(raw)
 }
 
 // decodeSingle appends b, in the single-byte encoding, to dst as UTF-8.
+// Windows-1252 turns its five undefined bytes into U+FFFD.
 func (d *textDecoder) decodeSingle(dst, b []byte) []byte {
 	for _, c := range b {
 		if c < utf8.RuneSelf {
@@ -277,7 +291,7 @@ func split(s string, ends []int) []string {
 	return fields
 }
 
-// fieldAt returns the index of the field holding byte offset off.
+// fieldAt returns the index of the field that contains byte offset off.
 func fieldAt(ends []int, off int) int {
 	for i, end := range ends {
 		if off < end {

@@ -95,10 +95,15 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
+	msg := "read " + e.File
 	if e.Line > 0 {
-		return fmt.Sprintf("read %s line %d: %s", e.File, e.Line, e.Reason)
+		msg += fmt.Sprintf(" line %d", e.Line)
 	}
-	return fmt.Sprintf("read %s: %s", e.File, e.Reason)
+	msg += ": " + e.Reason
+	if e.Err != nil {
+		msg += " (" + e.Err.Error() + ")"
+	}
+	return msg
 }
 
 // Unwrap returns the underlying error.
@@ -125,7 +130,8 @@ func Open(name string, stdin io.Reader, opts Options) (Reader, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, &FileError{File: name, Reason: "cannot open the file", Err: err}
+			return nil, &FileError{File: name, Reason: "cannot open the file; check the path " +
+				"and its permissions", Err: err}
 		}
 		src, closer = f, f
 	}
@@ -189,7 +195,7 @@ func formatFromName(name string) (string, error) {
 		"pass the format (csv or jsonl) explicitly", ErrInvalidOption, name)
 }
 
-// reader is what newReader builds: a Reader that can take over a closer.
+// reader is a Reader that can take over the closer of its file.
 type reader interface {
 	Reader
 	setCloser(io.Closer)

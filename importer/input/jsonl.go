@@ -31,9 +31,10 @@ type jsonReader struct {
 
 	lines *lineScanner // JSON Lines
 
-	array     *json.Decoder // JSON array
-	counter   *lineCounter
-	arrayDone bool
+	array      *json.Decoder // JSON array
+	counter    *lineCounter
+	arrayDone  bool
+	maxElement int
 }
 
 func newJSONLReader(name string, st *stream, opts Options) (*jsonReader, error) {
@@ -43,8 +44,9 @@ func newJSONLReader(name string, st *stream, opts Options) (*jsonReader, error) 
 	return r, r.readAhead()
 }
 
-func newArrayReader(name string, st *stream, _ Options) (*jsonReader, error) {
+func newArrayReader(name string, st *stream, opts Options) (*jsonReader, error) {
 	r := &jsonReader{name: name, st: st, text: st.text, info: Info{Format: "json"}}
+	r.maxElement = opts.MaxRecordBytes
 	r.counter = &lineCounter{src: st.r, line: 1}
 	r.array = json.NewDecoder(r.counter)
 	r.read = r.readElement
@@ -167,7 +169,17 @@ func (r *jsonReader) readElement() (*Record, error) {
 		return nil, r.arrayError(err)
 	}
 	start := d.InputOffset() - int64(len(raw))
-	return r.parse(r.counter.lineAt(start), raw, raw), nil
+	line := r.counter.lineAt(start)
+	if len(raw) > r.maxElement {
+		// NOTE: the decoder has already held the whole element in memory;
+		// the limit keeps the semantics of JSON Lines, not the memory bound.
+		r.seq++
+		rec := &Record{File: r.name, Line: line, Seq: r.seq}
+		rec.Err = r.recordError(rec, "", fmt.Sprintf("the element is longer than the "+
+			"limit of %d bytes", r.maxElement))
+		return rec, nil
+	}
+	return r.parse(line, raw, raw), nil
 }
 
 // arrayError turns a decoding error of the JSON array into a FileError at
@@ -220,6 +232,10 @@ func (r *jsonReader) recordError(rec *Record, column, reason string) *RecordErro
 
 // parseObject decodes b, which must be exactly one JSON object, keeping
 // numbers as json.Number. It returns the reason when b is not one.
+//
+// NOTE: a key repeated in one object keeps its last value without a
+// warning, as encoding/json does. Catching it would need a second pass
+// over the tokens.
 func parseObject(b []byte) (map[string]any, string) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -263,10 +279,10 @@ func jsonKind(v any) string {
 	return "value"
 }
 
-// checkStrings finds a key or string value holding a NUL or U+FFFD, which
-// decoding produced from invalid bytes or which the file held already. It
-// returns the dotted path of the first one, in sorted key order, and the
-// reason.
+// checkStrings finds a key or string value that contains a NUL or U+FFFD,
+// which decoding produced from invalid bytes or which the file held
+// already. It returns the dotted path of the first one, in sorted key
+// order, and the reason.
 func checkStrings(obj map[string]any, text []byte, valid bool, dec *textDecoder) (string, string) {
 	// Without a non-ASCII byte or an escape, neither character can occur.
 	if valid && isASCII(text) && !bytes.Contains(text, []byte(`\u`)) {
@@ -275,20 +291,19 @@ func checkStrings(obj map[string]any, text []byte, valid bool, dec *textDecoder)
 	path, bad := findBadString(obj, "")
 	switch {
 	case path == "" && !valid:
-		return "", "is not valid UTF-8"
+		return "", dec.invalidReason()
 	case path == "":
 		return "", ""
 	case bad == 0:
 		return path, "contains a NUL character"
 	case !valid:
-		return path, "is not valid UTF-8; if the file is in another encoding, pass it " +
-			"explicitly (for example windows-1252)"
+		return path, dec.invalidReason()
 	}
 	return path, dec.replacementReason()
 }
 
 // findBadString walks v and returns the path and the character (NUL or
-// U+FFFD) of the first string or key that holds either.
+// U+FFFD) of the first string or key that contains either.
 func findBadString(v any, path string) (string, rune) {
 	switch v := v.(type) {
 	case string:
@@ -337,7 +352,7 @@ func trimJSONSpace(b []byte) []byte {
 
 // flattenKeys returns the keys of the JSON object in b in document order,
 // with nested objects flattened to dotted paths. An empty nested object
-// contributes its own key; an array is one key.
+// contributes its own key, and an array is one key.
 func flattenKeys(b []byte) []string {
 	d := json.NewDecoder(bytes.NewReader(b))
 	if t, err := d.Token(); err != nil || t != json.Delim('{') {
@@ -430,15 +445,15 @@ func Lookup(obj map[string]any, path string) (any, bool) {
 // decoder has read but lineAt has not yet counted, to turn offsets into
 // line numbers without keeping the whole file.
 type lineCounter struct {
-	src  io.Reader
-	kept []byte // bytes from offset base on
-	base int64
-	line int // line number at base
+	src       io.Reader
+	uncounted []byte // bytes from offset base on
+	base      int64
+	line      int // line number at base
 }
 
 func (c *lineCounter) Read(p []byte) (int, error) {
 	n, err := c.src.Read(p)
-	c.kept = append(c.kept, p[:n]...)
+	c.uncounted = append(c.uncounted, p[:n]...)
 	return n, err
 }
 
@@ -449,11 +464,11 @@ func (c *lineCounter) lineAt(off int64) int {
 	if n <= 0 {
 		return c.line
 	}
-	n = min(n, len(c.kept))
-	b := c.kept[:n]
+	n = min(n, len(c.uncounted))
+	b := c.uncounted[:n]
 	ends := bytes.Count(b, []byte{'\n'})
 	for i := bytes.IndexByte(b, '\r'); i >= 0; {
-		if i+1 >= len(c.kept) || c.kept[i+1] != '\n' {
+		if i+1 >= len(c.uncounted) || c.uncounted[i+1] != '\n' {
 			ends++
 		}
 		j := bytes.IndexByte(b[i+1:], '\r')
@@ -464,6 +479,6 @@ func (c *lineCounter) lineAt(off int64) int {
 	}
 	c.line += ends
 	c.base += int64(n)
-	c.kept = append(c.kept[:0], c.kept[n:]...)
+	c.uncounted = append(c.uncounted[:0], c.uncounted[n:]...)
 	return c.line
 }

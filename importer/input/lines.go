@@ -30,9 +30,15 @@ type lineScanner struct {
 	eof  bool
 	err  error // read error other than io.EOF
 
-	// searched counts the bytes after pos already known to hold no line
-	// end, so that a long line arriving in small reads is scanned once.
+	// searched counts the bytes after pos already known to contain no
+	// line end, so that a long line arriving in small reads is scanned once.
 	searched int
+
+	// lf is the index in buf of the first LF at or after an earlier pos,
+	// or -1 when buf has none before lfScanned. Without it a file that ends
+	// its lines with CR alone would be searched for LF to the end of the
+	// buffer once per line.
+	lf, lfScanned int
 
 	line int // number of the last line returned, 1-based
 }
@@ -42,7 +48,7 @@ func newLineScanner(src io.Reader, max int) *lineScanner {
 	if max+1 < size {
 		size = max + 1
 	}
-	return &lineScanner{src: src, buf: make([]byte, size), max: max}
+	return &lineScanner{src: src, buf: make([]byte, size), max: max, lf: -1}
 }
 
 // begin starts a record at the next unread byte.
@@ -59,6 +65,7 @@ func (s *lineScanner) rest() []byte { return s.buf[s.mark:s.end] }
 // the start of the given line.
 func (s *lineScanner) rewind(off, line int) {
 	s.pos, s.searched = s.mark+off, 0
+	s.lf, s.lfScanned = -1, 0
 	s.line = line - 1
 }
 
@@ -69,9 +76,8 @@ func (s *lineScanner) rewind(off, line int) {
 // than io.EOF.
 func (s *lineScanner) nextLine() (lo, hi, term int, err error) {
 	for {
-		n, t, ok := findLineEnd(s.buf[s.pos+s.searched:s.end], s.eof)
+		n, t, ok := s.findLineEnd()
 		if ok {
-			n += s.searched
 			if s.pos+n+t-s.mark > s.max {
 				return s.tooLong()
 			}
@@ -109,8 +115,9 @@ func (s *lineScanner) tooLong() (int, int, int, error) {
 	}
 
 	// The line alone is too long: drop it without keeping it.
+	s.searched = 0
 	for {
-		n, t, ok := findLineEnd(s.buf[s.pos:s.end], s.eof)
+		n, t, ok := s.findLineEnd()
 		if ok {
 			s.pos += n + t
 			break
@@ -140,6 +147,10 @@ func (s *lineScanner) fill() {
 		copy(s.buf, s.buf[s.mark:s.end])
 		s.pos -= s.mark
 		s.end -= s.mark
+		if s.lf >= 0 {
+			s.lf -= s.mark
+		}
+		s.lfScanned = max(s.lfScanned-s.mark, 0)
 		s.mark = 0
 	}
 	if s.end == len(s.buf) {
@@ -171,30 +182,49 @@ func (s *lineScanner) fill() {
 	s.eof, s.err = true, io.ErrNoProgress
 }
 
-// findLineEnd returns the length of the first line in b and the length of
-// its line end (1 for LF or a lone CR, 2 for CRLF). ok is false when b
-// holds no complete line and more data may come; at EOF the rest of b is
-// the last line.
-func findLineEnd(b []byte, atEOF bool) (n, term int, ok bool) {
-	lf := bytes.IndexByte(b, '\n')
-	head := b
+// findLineEnd returns the length of the line at pos and the length of its
+// line end (1 for LF or a lone CR, 2 for CRLF). ok is false when the
+// buffer contains no complete line and more data may come; at EOF the rest
+// of the buffer is the last line.
+func (s *lineScanner) findLineEnd() (n, term int, ok bool) {
+	lf := s.findLF()
+	from := s.pos + s.searched
+	head := s.buf[from:s.end]
 	if lf >= 0 {
-		head = b[:lf]
+		head = s.buf[from:lf]
 	}
 	if cr := bytes.IndexByte(head, '\r'); cr >= 0 {
+		at := from + cr
 		switch {
-		case cr+1 < len(b) && b[cr+1] == '\n':
-			return cr, 2, true
-		case cr+1 < len(b) || atEOF:
-			return cr, 1, true
+		case at+1 < s.end && s.buf[at+1] == '\n':
+			return at - s.pos, 2, true
+		case at+1 < s.end || s.eof:
+			return at - s.pos, 1, true
 		}
 		return 0, 0, false
 	}
 	if lf >= 0 {
-		return lf, 1, true
+		return lf - s.pos, 1, true
 	}
-	if atEOF {
-		return len(b), 0, true
+	if s.eof {
+		return s.end - s.pos, 0, true
 	}
 	return 0, 0, false
+}
+
+// findLF returns the index in buf of the first LF at or after pos, or -1.
+func (s *lineScanner) findLF() int {
+	if s.lf >= s.pos {
+		return s.lf
+	}
+	from := s.pos
+	if s.lf == -1 && s.lfScanned > from {
+		from = s.lfScanned
+	}
+	if i := bytes.IndexByte(s.buf[from:s.end], '\n'); i >= 0 {
+		s.lf = from + i
+		return s.lf
+	}
+	s.lf, s.lfScanned = -1, s.end
+	return -1
 }

@@ -1,10 +1,13 @@
 // Package input reads CSV and JSONL exports as streams of records.
 //
-// A Reader never holds a whole file in memory and never stops on a bad
-// record: a record it cannot make sense of carries a RecordError and reading
-// goes on. Only a problem with the whole file (an encoding that cannot be
-// decoded, a header that names a column twice) is returned from Open or Next
-// as an error.
+// Open detects compression, encoding and format and returns a Reader: CSV
+// (delimiter detected from the header), JSON Lines, or a file that is one
+// JSON array. A Reader never holds a whole file in memory and never stops
+// on a bad record: a record it cannot make sense of carries a RecordError
+// and reading goes on. Only a problem with the whole file (one that cannot
+// be opened, decoded or given a header) is returned from Open or Next, as
+// a *FileError. Duplicate header names are returned as they are, for the
+// mapping to judge.
 package input
 
 import "fmt"
