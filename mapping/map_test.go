@@ -250,7 +250,8 @@ func TestMapValidation(t *testing.T) {
 		{"control C1", "Notes", "a\u0085b", "description", "line break (U+0085)"},
 		{"control escape", "Notes", "a\x1bb", "description", "control character U+001B"},
 		{"line break", "Account Name", "Acme\nCorp", "name", "single_line transform"},
-		{"tab", "Notes", "a\tb", "description", "tab or line break (U+0009)"},
+		{"tab in a name", "Account Name", "a\tb", "name", "tab or line break (U+0009)"},
+		{"lines in a description", "Notes", "two sites:\r\n\tHQ\nwarehouse", "", ""},
 		{"outer line breaks trimmed", "Notes", "\r\nok\r\n", "", ""},
 		{"replacement char", "Account Name", "Cr\ufffddito", "name", "U+FFFD"},
 		{"invalid utf8", "Account Name", "Cr\xe9dito", "name", "not valid UTF-8"},
@@ -521,7 +522,7 @@ fields:
 		if back.ID != c.ID || back.Name != c.Name || back.Description != c.Description {
 			t.Fatalf("AppendJSON() decodes to %+v, want %+v", back, c)
 		}
-		if checkText(c.Name) != "" || checkText(c.Description) != "" || c.ID == "" || c.Name == "" {
+		if checkText(c.Name, false) != "" || checkText(c.Description, true) != "" || c.ID == "" || c.Name == "" {
 			t.Fatalf("Map() = %+v, accepted an invalid value", c)
 		}
 	})

@@ -24,7 +24,8 @@ func (cr *rule) validate(v string) *FieldError {
 		}
 		return nil
 	}
-	if reason := checkText(v); reason != "" {
+	// A description is free text, often several lines in a CRM.
+	if reason := checkText(v, cr.field == fieldDescription); reason != "" {
 		return cr.fail(label, "%s", reason)
 	}
 
@@ -49,8 +50,9 @@ func (cr *rule) validate(v string) *FieldError {
 
 // checkText returns the reason v cannot be sent: a control character
 // (C0, DEL or C1), invalid UTF-8, or U+FFFD, which an earlier decoding
-// left in place of characters it could not read.
-func checkText(v string) string {
+// left in place of characters it could not read. With multiline, tabs and
+// line breaks are allowed.
+func checkText(v string, multiline bool) string {
 	for i := 0; i < len(v); {
 		if i+8 <= len(v) && plainWord(v, i) {
 			i += 8
@@ -58,7 +60,8 @@ func checkText(v string) string {
 		}
 		b := v[i]
 		if b < utf8.RuneSelf {
-			if b < 0x20 || b == 0x7f {
+			lineBreak := b == '\t' || b == '\n' || b == '\r'
+			if (b < 0x20 && !(multiline && lineBreak)) || b == 0x7f {
 				return controlReason(rune(b), i)
 			}
 			i++

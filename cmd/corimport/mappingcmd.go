@@ -51,16 +51,13 @@ func mappingCommand(_ context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	defer rd.Close()
 
-	spec, ignored := mapping.Infer(rd.Header())
+	spec, _ := mapping.Infer(rd.Header())
 	out, err := spec.YAML()
 	if err != nil {
 		fmt.Fprintf(stderr, "corimport mapping: %v\n", err)
 		return exitAborted
 	}
 	fmt.Fprintf(stdout, "# Mapping inferred from the header of %s.\n", name)
-	for _, col := range ignored {
-		fmt.Fprintf(stdout, "# Ignored column: %q\n", col)
-	}
 	stdout.Write(out)
 	return exitOK
 }
