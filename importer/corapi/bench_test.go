@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-const createdResponse = `{"id":123456,"company_id":7,"name":"Acme","created_at":"2025-03-01T12:00:00Z",` +
+const createdResponse = `{"id":123456,"company_id":7,"name":"Acme",` +
+	`"created_at":"2025-03-01T12:00:00Z",` +
 	`"updated_at":"2025-03-01T12:00:00Z"}`
 
 func benchServer(b *testing.B) string {

@@ -136,7 +136,8 @@ func kindOfCode(code string) (Kind, bool) {
 // code, and only ever decides KindDuplicate.
 func mentionsDuplicate(message string) bool {
 	m := strings.ToLower(message)
-	for _, phrase := range []string{"already exist", "duplicate", "already in use", "already registered"} {
+	phrases := []string{"already exist", "duplicate", "already in use", "already registered"}
+	for _, phrase := range phrases {
 		if strings.Contains(m, phrase) {
 			return true
 		}

@@ -162,7 +162,8 @@ var responseCases = []responseCase{
 
 	// validation and source
 	{name: "validation", status: 400,
-		body:     `{"status":400,"name":"CORCustomError","code":"ValidationError","message":"name is required"}`,
+		body: `{"status":400,"name":"CORCustomError","code":"ValidationError",` +
+			`"message":"name is required"}`,
 		wantKind: KindValidation, wantCode: "ValidationError", wantName: "CORCustomError",
 		wantMsg: "name is required"},
 	{name: "validation code beats message", status: 400,
@@ -172,7 +173,8 @@ var responseCases = []responseCase{
 		body:     `{"error":{"code":"ValidationError","message":"email is invalid"}}`,
 		wantKind: KindValidation, wantCode: "ValidationError", wantMsg: "email is invalid"},
 	{name: "invalid source", status: 400,
-		body:     `{"status":400,"name":"CORCustomError","code":"InvalidSourceError","message":"unknown source"}`,
+		body: `{"status":400,"name":"CORCustomError","code":"InvalidSourceError",` +
+			`"message":"unknown source"}`,
 		wantKind: KindInvalidSource, wantCode: "InvalidSourceError", wantName: "CORCustomError",
 		wantMsg: "unknown source"},
 	{name: "invalid source in errors", status: 400,

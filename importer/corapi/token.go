@@ -145,7 +145,7 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 			return token, nil
 		}
 
-		// join the fetch in flight, unless the current token still serves
+		// join the fetch in flight, unless the current token is still valid
 		if f := ts.fetching; f != nil {
 			token, valid := ts.token, ts.token != "" && now.Before(ts.expireAt)
 			ts.mu.Unlock()

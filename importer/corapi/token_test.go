@@ -607,3 +607,23 @@ func TestTokenRetryDelayEndsAtExpiry(t *testing.T) {
 		t.Error("Token() after expiry and a failed renewal error = nil, want an error")
 	}
 }
+
+// FuzzParseGrant checks that any token response is read without panic and
+// that an accepted one has a usable token and a bounded lifetime.
+func FuzzParseGrant(f *testing.F) {
+	f.Add([]byte(`{"access_token":"a","expires_in":3600,"refresh_token":"r"}`))
+	f.Add([]byte(`{"access_token":"a","expires_in":"1e400"}`))
+	f.Add([]byte(`{"access_token":1}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		g, err := parseGrant(body)
+		if err != nil {
+			return
+		}
+		if g.access == "" || checkSecret("access_token", g.access) != nil {
+			t.Fatalf("parseGrant(%q) access token %q, want a usable token", body, g.access)
+		}
+		if g.lifetime <= 0 || g.lifetime > maxTokenLifetime {
+			t.Fatalf("parseGrant(%q) lifetime %v out of range", body, g.lifetime)
+		}
+	})
+}
