@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,14 +350,29 @@ func describeJSONError(err error) string {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return fmt.Sprintf("field %s must be a %s, not a JSON %s",
-			typeErr.Field, typeErr.Type, typeErr.Value)
+		return fmt.Sprintf("field %s must be a JSON %s, not a JSON %s",
+			typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
 	case errors.As(err, &typeErr):
 		return "request body must be a JSON object, not a JSON " + typeErr.Value
 	case errors.As(err, &syntaxErr):
 		return fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)
 	}
 	return "malformed JSON: " + err.Error()
+}
+
+// jsonKind names the JSON value that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
 }
 
 // Clients returns a copy of the stored clients ordered by COR id.

@@ -144,6 +144,8 @@ func TestCreateErrors(t *testing.T) {
 			"InvalidSourceError"},
 		{"lower-case source", "application/json", clientBody("salesforce", "1", "A"),
 			"InvalidSourceError"},
+		{"metadata not an object", "application/json",
+			`{"metadata":"JIRA","id":"1","name":"A"}`, "ValidationError"},
 		{"source not a string", "application/json",
 			`{"metadata":{"source":1},"id":"1","name":"A"}`, "ValidationError"},
 		{"missing id", "application/json", `{"metadata":{"source":"JIRA"},"name":"A"}`,
@@ -175,6 +177,32 @@ func TestCreateErrors(t *testing.T) {
 	}
 	if n := len(h.srv.Clients()); n != 0 {
 		t.Errorf("Clients() has %d clients after only invalid creates, want 0", n)
+	}
+}
+
+func TestCreateErrorMessages(t *testing.T) {
+	h := newHarness(t, Options{})
+	tok := h.login().AccessToken
+	tests := []struct {
+		body string
+		want string
+	}{
+		{`{"metadata":"JIRA","id":"1","name":"A"}`,
+			"field metadata must be a JSON object, not a JSON string"},
+		{`{"metadata":{"source":"JIRA"},"id":7,"name":"A"}`,
+			"field id must be a JSON string, not a JSON number"},
+		{`{"metadata":{"source":["JIRA"]},"id":"7","name":"A"}`,
+			"field metadata.source must be a JSON string, not a JSON array"},
+		{`[]`, "request body must be a JSON object, not a JSON array"},
+		{`{"id":`, "malformed JSON"},
+		{clientBody("Jira", "1", "A"), `metadata.source "Jira" is not valid, use one of JIRA,`},
+		{clientBody("JIRA", "1", ""), "name is required"},
+	}
+	for _, tt := range tests {
+		e := h.create(tok, tt.body).corError(t)
+		if !strings.Contains(e.Message, tt.want) {
+			t.Errorf("create(%s) message = %q, want it to contain %q", tt.body, e.Message, tt.want)
+		}
 	}
 }
 
