@@ -191,6 +191,17 @@ func parseCreated(body []byte) (Created, string) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return Created{}, "the body is empty"
 	}
+	var typed struct {
+		ID        int64  `json:"id"`
+		CompanyID int64  `json:"company_id"`
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
+	}
+	if json.Unmarshal(body, &typed) == nil && typed.ID > 0 {
+		// the common case, decoded without copying raw fields
+		return Created(typed), ""
+	}
+
 	var v createdBody
 	if json.Unmarshal(body, &v) != nil {
 		return Created{}, "the body is not a JSON object"
