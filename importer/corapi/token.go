@@ -281,6 +281,9 @@ func (ts *TokenSource) post(ctx context.Context, endpoint string, form url.Value
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", ts.userAgent)
 	if form != nil {
+		// NOTE: COR's reference shows the refresh request without an
+		// Authorization header, so none is sent. Should COR require one,
+		// the refresh fails and fetch falls back to client credentials.
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
 		req.SetBasicAuth(ts.cred.APIKey, ts.cred.ClientSecret)
