@@ -12,7 +12,7 @@
 //   - summary.json holds the counts of the whole job and the exit code,
 //     written last by Close; a folder without it holds an unfinished job.
 //   - sending.log lists the records about to be sent, so that a resumed
-//     run knows which records an earlier run may have created.
+//     run can tell which records an earlier run may have created.
 //
 // A resumed run (mode Resume) reads results.csv back, skips the records
 // that reached a final status (Resumed) and retries the rest; Close then

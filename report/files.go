@@ -44,10 +44,10 @@ func owned(name string) bool {
 }
 
 // ErrNotEmpty is returned by Open in mode New when the report folder
-// already holds files.
+// already contains files.
 var ErrNotEmpty = errors.New("report folder is not empty")
 
-// prepareDir creates dir if needed and applies mode to what it holds.
+// prepareDir creates dir if needed and applies mode to its contents.
 func prepareDir(dir string, mode Mode) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
@@ -79,6 +79,22 @@ func removeOwned(dir string, entries []os.DirEntry) error {
 		}
 	}
 	return nil
+}
+
+// removeTemps removes the temporary files that a crash left in dir
+// before their rename.
+func removeTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read report folder: %w", err)
+	}
+	var temps []os.DirEntry
+	for _, e := range entries {
+		if owned(e.Name()) && filepath.Ext(e.Name()) == ".tmp" {
+			temps = append(temps, e)
+		}
+	}
+	return removeOwned(dir, temps)
 }
 
 // pending is a file being written under a temporary name, to replace its

@@ -7,11 +7,11 @@ import (
 	"os"
 )
 
-// Files the report writes keep their rows sorted by orderKey, but a run
-// that resumes, or that was killed after a resume, leaves a file made of
-// several sorted sections: the rows kept from earlier runs, then the rows
-// of each later run. Merging those sections restores input order while
-// streaming, without loading the file.
+// The report's files keep their rows sorted by orderKey. A resumed run,
+// and even more a resumed run that was killed, leaves a file made of
+// several sorted sections instead: the rows kept from earlier runs, then
+// the rows of each later run. Merging those sections restores input order
+// while streaming, without loading the file.
 
 // orderKey orders rows by input file, then by line.
 type orderKey struct {
@@ -157,7 +157,7 @@ func mergeSections(src io.ReaderAt, secs []section, key rowKeyFunc, emit func(ra
 
 	// hold each row back until the next key shows whether a later
 	// section repeats it
-	var held []byte
+	var heldRow []byte
 	var heldKey orderKey
 	holding := false
 	for len(live) > 0 {
@@ -169,13 +169,13 @@ func mergeSections(src io.ReaderAt, secs []section, key rowKeyFunc, emit func(ra
 		}
 		c := live[low]
 		if holding && heldKey != c.key {
-			if err := emit(held); err != nil {
+			if err := emit(heldRow); err != nil {
 				return err
 			}
 		}
-		held = append(held[:0], c.s.raw...)
-		if held[len(held)-1] != '\n' {
-			held = append(held, '\n')
+		heldRow = append(heldRow[:0], c.s.raw...)
+		if heldRow[len(heldRow)-1] != '\n' {
+			heldRow = append(heldRow, '\n')
 		}
 		heldKey, holding = c.key, true
 
@@ -188,7 +188,7 @@ func mergeSections(src io.ReaderAt, secs []section, key rowKeyFunc, emit func(ra
 		}
 	}
 	if holding {
-		return emit(held)
+		return emit(heldRow)
 	}
 	return nil
 }

@@ -239,6 +239,7 @@ func viewJournalRow(s *rowScanner) (journalView, error) {
 	if len(c) != 6 {
 		return bad(fmt.Sprintf("row has %d cells, want 6", len(c)))
 	}
+
 	v := journalView{file: c[0], externalID: c[2], target: string(c[4]), row: c[5]}
 	if !targetNamePattern.MatchString(v.target) {
 		return bad(fmt.Sprintf("invalid rejected file name %q", v.target))
@@ -249,6 +250,7 @@ func viewJournalRow(s *rowScanner) (journalView, error) {
 		}
 		return v, nil
 	}
+
 	line, ok := parseInt(c[1], false)
 	if !ok || line < 1 {
 		return bad(fmt.Sprintf("invalid line %q", c[1]))

@@ -37,18 +37,18 @@ func resumeKey(seed maphash.Seed, file string, line int, externalID string, hash
 // Resumed reports whether an earlier run of this job already reported the
 // record with a final status (created, duplicate, invalid or skipped), so
 // that this run skips it. A record whose content changed has another hash
-// and is processed again; its new row replaces the old one at Close.
+// and is processed again, and Close replaces its old row with the new one.
 func (w *Writer) Resumed(file string, line int, externalID string, hash uint64) bool {
-	if len(w.kept) == 0 {
+	if len(w.finalKeys) == 0 {
 		return false
 	}
-	_, found := slices.BinarySearch(w.kept, resumeKey(w.seed, file, line, externalID, hash))
+	_, found := slices.BinarySearch(w.finalKeys, resumeKey(w.seed, file, line, externalID, hash))
 	return found
 }
 
 // MaybeSent reports whether an earlier run recorded with Sending that it
-// was about to send the record, and no final row followed: the client may
-// exist in COR although the report does not say so.
+// was about to send the record and no final row followed. The client may
+// then exist in COR although results.csv does not record it.
 func (w *Writer) MaybeSent(file string, line int, externalID string, hash uint64) bool {
 	if len(w.maybeSent) == 0 {
 		return false
@@ -94,11 +94,11 @@ func (w *Writer) Sending(file string, line int, externalID string, hash uint64) 
 // resume loads the report left in the folder by earlier runs.
 //
 // It rewrites results.csv in input order without the rows that this run
-// retries, drops from sending.log the records that reached a final
-// status, cuts a torn last row off the journal of rejected records and
-// removes summary.json, which Close writes again for the whole job. Each
-// step leaves files that a later resume reads correctly if the process
-// dies before the next one.
+// retries. It drops from sending.log the records that reached a final
+// status and cuts a torn last row off the journal of rejected records.
+// It removes summary.json, which Close writes again for the whole job. If
+// the process dies between two steps, a later resume still reads the
+// files correctly.
 func (w *Writer) resume() error {
 	if _, err := os.Stat(w.path(resultsName)); errors.Is(err, fs.ErrNotExist) {
 		entries, err := os.ReadDir(w.dir)
@@ -108,15 +108,18 @@ func (w *Writer) resume() error {
 		return removeOwned(w.dir, entries) // nothing to resume: start afresh
 	}
 	w.resumed = true
+	if err := removeTemps(w.dir); err != nil {
+		return err
+	}
 
-	var kept []uint64
+	var finalKeys []uint64
 	err := w.rewriteResults(func(v resultsView) bool {
 		final := v.status.final()
 		if !final && w.rereads(v.file) {
 			return false // retried by this run
 		}
 		if final {
-			kept = append(kept, resumeKey(w.seed, string(v.file), v.line, string(v.externalID), v.hash))
+			finalKeys = append(finalKeys, resumeKey(w.seed, string(v.file), v.line, string(v.externalID), v.hash))
 		}
 		w.counts.add(v.status)
 		return true
@@ -124,8 +127,8 @@ func (w *Writer) resume() error {
 	if err != nil {
 		return err
 	}
-	slices.Sort(kept)
-	w.kept = slices.Clip(kept)
+	slices.Sort(finalKeys)
+	w.finalKeys = slices.Clip(finalKeys)
 
 	if err := w.resumeSending(); err != nil {
 		return err
@@ -210,7 +213,7 @@ func (w *Writer) resumeSending() error {
 	var maybe []uint64
 	err = readSending(f, func(file, externalID string, line int, hash uint64, raw []byte) error {
 		k := resumeKey(w.seed, file, line, externalID, hash)
-		if _, done := slices.BinarySearch(w.kept, k); done {
+		if _, done := slices.BinarySearch(w.finalKeys, k); done {
 			return nil
 		}
 		maybe = append(maybe, k)

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Mode says what Open does with a report folder that already holds files.
+// Mode selects what Open does with a report folder that already contains files.
 type Mode int
 
 // The modes of Open.
@@ -65,7 +65,7 @@ type Writer struct {
 	counts Counts
 
 	seed      maphash.Seed
-	kept      []uint64 // sorted resume keys of records with a final row
+	finalKeys []uint64 // sorted resume keys of records with a final row
 	maybeSent []uint64 // sorted resume keys of records an earlier run may have sent
 
 	sendingMu  sync.Mutex
@@ -81,11 +81,11 @@ type Writer struct {
 // Open prepares the report folder dir (creating it if needed) according
 // to opts.Mode and returns a Writer that appends to its results file.
 //
-// In mode New, a folder that holds any file is rejected with an error
+// In mode New, a folder that contains any file is rejected with an error
 // wrapping ErrNotEmpty. In mode Resume, Open reads the results left by
-// earlier runs (see Resumed); a folder without results.csv starts a new
-// report, so a job restarted with the same arguments works the first time
-// too.
+// earlier runs (see Resumed). A folder without results.csv starts a new
+// report, so that a job always started with the same arguments also works
+// the first time.
 func Open(dir string, opts Options) (*Writer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -187,9 +187,9 @@ func (w *Writer) Write(o *Outcome) error {
 }
 
 // Flush writes the buffered rows to the operating system. Only whole rows
-// are written, so a process killed between flushes loses whole rows; a
-// kill in the middle of a write may still cut the last row short, which
-// the readers of these files ignore. Flush does not sync to disk.
+// are written, so a process killed between flushes loses whole rows. A
+// kill in the middle of a write may still cut the last row short, and the
+// readers of these files ignore such a row. Flush does not sync to disk.
 //
 // The journal of rejected records is written before results.csv, so that
 // a final row in results.csv always has its rejected values on disk.
