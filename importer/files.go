@@ -38,9 +38,9 @@ func openOne(cfg Config, index int, name string) (*openFile, error) {
 	}
 	header := rd.Header()
 
-	spec, ignored := cfg.Spec, []string(nil)
+	spec := cfg.Spec
 	if spec == nil {
-		spec, ignored = mapping.Infer(header)
+		spec, _ = mapping.Infer(header)
 	}
 	m, err := mapping.Compile(spec, header, cfg.Source)
 	if err != nil {
@@ -54,8 +54,8 @@ func openOne(cfg Config, index int, name string) (*openFile, error) {
 		info: FileInfo{
 			Name:    name,
 			Input:   rd.Info(),
-			Mapping: spec.Describe(),
-			Ignored: ignored,
+			Mapping: m.Describe(),
+			Ignored: m.Ignored(),
 		},
 	}, nil
 }

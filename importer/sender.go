@@ -56,6 +56,10 @@ type SendResult struct {
 	// Interrupted is set when ctx ended the delivery. With Attempts 0
 	// nothing was sent.
 	Interrupted bool
+
+	// Fatal is set when no later record can succeed either, such as when
+	// the token endpoint rejects the credentials. The run must stop.
+	Fatal error
 }
 
 // Send delivers d, retrying as the policy allows, and returns its result.
@@ -85,6 +89,9 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 			unauthorized++
 		}
 		switch {
+		case c.fatal != nil:
+			res.Fatal = c.fatal
+			return s.interrupted(res, maybeSent)
 		case unauthorized > 1:
 			res.Status = report.Failed
 			res.Message = "COR rejected a freshly renewed access token: " + res.Message
@@ -152,18 +159,18 @@ func created2result(res SendResult, c corapi.Created, msg string) SendResult {
 	return res
 }
 
-// interrupted is the result of a delivery cut short by ctx. A record that
-// may have reached COR is failed, so that a resumed run confirms it; one
-// that never left is unprocessed.
+// interrupted is the result of a delivery cut short. A record that may
+// have reached COR is failed, so that a resumed run confirms it; one that
+// COR cannot have stored is unprocessed.
 func (s *Sender) interrupted(res SendResult, maybeSent bool) SendResult {
 	res.Interrupted = true
-	if maybeSent || res.Attempts > 0 {
+	if maybeSent {
 		res.Status = report.Failed
 		res.Message = "interrupted; the create may have reached COR, and a resumed run will confirm it"
 		return res
 	}
 	res.Status = report.Unprocessed
-	res.Message = "interrupted before sending"
+	res.Message = "stopped before COR stored the client"
 	return res
 }
 
@@ -172,6 +179,7 @@ type verdict struct {
 	final        report.Status // set when no retry can help
 	duplicate    bool          // COR says the external id exists
 	unauthorized bool          // COR rejected the access token
+	fatal        error         // no record can be sent any more
 	maybeSent    bool          // the request may have reached COR
 	retryAfter   time.Duration
 	status       int
@@ -184,7 +192,15 @@ type verdict struct {
 func (s *Sender) classify(err error) verdict {
 	var apiErr *corapi.APIError
 	var netErr *corapi.TransportError
+	var tokenErr *corapi.TokenError
 	switch {
+	case errors.As(err, &tokenErr):
+		// no request was sent without a token
+		v := verdict{retryAfter: tokenErr.RetryAfter, message: tokenErr.Error()}
+		if !tokenErr.Retryable() {
+			v.fatal = err
+		}
+		return v
 	case errors.As(err, &apiErr):
 		return s.classifyAPI(apiErr)
 	case errors.As(err, &netErr):

@@ -27,6 +27,9 @@ func (r *run) work() {
 		res := r.cfg.Sender.Send(r.stop, r.reqCtx, j.delivery)
 		o.Status, o.CORID, o.HTTPStatus = res.Status, res.CORID, res.HTTPStatus
 		o.ErrorCode, o.Message, o.Attempts = res.ErrorCode, res.Message, res.Attempts
+		if res.Fatal != nil {
+			r.fail(fmt.Errorf("cannot send any more records: %w", res.Fatal))
+		}
 		r.countDelivery(res)
 		r.results <- o
 	}

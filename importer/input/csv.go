@@ -98,7 +98,7 @@ func (c *csvReader) findDelimiter(explicit byte) (byte, error) {
 			return 0, c.fileError(s.line, fmt.Sprintf("the header line is longer than the "+
 				"record size limit of %d bytes; check that the file is CSV", s.max))
 		default:
-			return 0, readError(c.name, err)
+			return 0, c.readError(err)
 		}
 		head := s.bytesAt(lo, hi)
 		if len(bytes.TrimSpace(head)) == 0 {
@@ -219,6 +219,13 @@ func (c *csvReader) Close() error {
 	return err
 }
 
+// readError wraps a read error met after the last complete line.
+func (c *csvReader) readError(err error) *FileError {
+	e := readError(c.name, err)
+	e.Line = c.lines.line + 1
+	return e
+}
+
 func (c *csvReader) fileError(line int, reason string) *FileError {
 	return &FileError{File: c.name, Line: line, Reason: reason}
 }
@@ -330,7 +337,7 @@ func (c *csvReader) scan() (scanned, error) {
 	case io.EOF:
 		return sc, io.EOF
 	default:
-		return sc, readError(c.name, err)
+		return sc, c.readError(err)
 	}
 	if hi == lo {
 		sc.blankLine = true
@@ -381,7 +388,7 @@ func (c *csvReader) scan() (scanned, error) {
 				case errRecordTooLong:
 					return c.malformed(sc, badTooLong, firstHi, firstEnd), nil
 				default:
-					return sc, readError(c.name, err)
+					return sc, c.readError(err)
 				}
 				line, i = s.bytesAt(lo, hi), 0
 				continue

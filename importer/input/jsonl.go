@@ -138,7 +138,9 @@ func (r *jsonReader) readLine() (*Record, error) {
 			"of %d bytes", s.max))
 		return rec, nil
 	default:
-		return nil, readError(r.name, err)
+		e := readError(r.name, err)
+		e.Line = s.line + 1
+		return nil, e
 	}
 	return r.parse(s.line, s.bytesAt(lo, hi), s.rest()), nil
 }
