@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -104,6 +105,9 @@ func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog
 		}
 		cfg.Spec = spec
 	}
+	if err := checkSource(o.source, cfg.Spec); err != nil {
+		return fail(exitUsage, "invalid source", err)
+	}
 
 	if !o.dryRun {
 		sender, stop, code, err := newSender(ctx, o, log)
@@ -200,3 +204,22 @@ func envOr(name, def string) string {
 }
 
 func sourcesList() []string { return mapping.Sources }
+
+// checkSource makes sure that every record will have a valid source, so
+// that a missing --source is a usage error rather than a failed file.
+func checkSource(source string, spec *mapping.Spec) error {
+	if source == "" {
+		if spec != nil && spec.Source != "" {
+			return nil
+		}
+		return fmt.Errorf("no source: pass --source (one of %s) or set source in the mapping file",
+			strings.Join(mapping.Sources, ", "))
+	}
+	for _, s := range mapping.Sources {
+		if strings.EqualFold(s, source) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--source %q is not a COR source: want one of %s",
+		source, strings.Join(mapping.Sources, ", "))
+}
