@@ -36,4 +36,10 @@ type Outcome struct {
 	Header []string
 	Fields []string
 	Text   []byte
+
+	// JSON is set for a record of a JSONL or JSON array input. Its
+	// rejected row is then Text, whatever Header holds; without JSON a
+	// record with Text and no Fields is a CSV record that could not be
+	// split into cells.
+	JSON bool
 }

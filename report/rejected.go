@@ -47,18 +47,26 @@ const errorColumn = "error"
 
 // targets are the rejected files known to the writer.
 type targets struct {
-	byHeader map[string]string // header row, or "" for JSONL, to file name
-	header   map[string]string // file name to header row
+	byHeader map[string]string // header row, or jsonTargetKey, to file name
+	header   map[string]string // file name to header row, "" for JSONL
 	names    []string          // in the order they were created
 }
+
+// jsonTargetKey stands for rejected.jsonl in targets.byHeader. It cannot
+// be a CSV header row, which always ends in a line break.
+const jsonTargetKey = "jsonl"
 
 func newTargets() *targets {
 	return &targets{byHeader: map[string]string{}, header: map[string]string{}}
 }
 
-// add records the rejected file name with its header row.
+// add records the rejected file name with its header row, or with
+// jsonTargetKey for rejected.jsonl.
 func (t *targets) add(name, header string) {
 	t.byHeader[header] = name
+	if header == jsonTargetKey {
+		header = ""
+	}
 	t.header[name] = header
 	t.names = append(t.names, name)
 }
@@ -97,8 +105,8 @@ var targetNamePattern = regexp.MustCompile(`^(rejected\.csv|rejected\.jsonl|reje
 
 // keepRejected appends the rejected row of o to the journal buffer.
 func (w *Writer) keepRejected(o *Outcome) error {
-	csv := o.Header != nil
-	if csv && o.Fields == nil && len(o.Text) == 0 || !csv && len(o.Text) == 0 {
+	csv := !o.JSON
+	if csv && (o.Header == nil || o.Fields == nil && len(o.Text) == 0) || !csv && len(o.Text) == 0 {
 		return nil // no original values to give back
 	}
 
@@ -110,7 +118,7 @@ func (w *Writer) keepRejected(o *Outcome) error {
 		w.journal = f
 	}
 
-	header := ""
+	header := jsonTargetKey
 	if csv {
 		header = string(appendCells(nil, targetHeader(o.Header)))
 	}
@@ -118,7 +126,7 @@ func (w *Writer) keepRejected(o *Outcome) error {
 	if !ok {
 		name = w.targets.newName(o.File, csv)
 		w.targets.add(name, header)
-		w.journalBuf = appendJournalRow(w.journalBuf, "", 0, "", nil, name, []byte(header))
+		w.journalBuf = appendJournalRow(w.journalBuf, "", 0, "", nil, name, []byte(w.targets.header[name]))
 	}
 
 	row := w.scratch[:0]
@@ -313,7 +321,11 @@ func (w *Writer) resumeJournal() error {
 		}
 		if len(v.file) == 0 {
 			if _, known := w.targets.header[v.target]; !known {
-				w.targets.add(v.target, string(v.row))
+				header := string(v.row)
+				if v.target == rejectedJSON {
+					header = jsonTargetKey
+				}
+				w.targets.add(v.target, header)
 			}
 		}
 		end = s.read

@@ -66,7 +66,7 @@ const sendingHeader = "file,line,external_id,record_hash\n"
 func (w *Writer) Sending(file string, line int, externalID string, hash uint64) error {
 	w.sendingMu.Lock()
 	defer w.sendingMu.Unlock()
-	if w.closed && w.sending == nil {
+	if w.sendingClosed {
 		return ErrClosed
 	}
 	if w.sending == nil {

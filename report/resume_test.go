@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -352,4 +353,51 @@ func TestResumeTornJournal(t *testing.T) {
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != want {
 		t.Errorf("rejected.csv = %q, want %q", got, want)
 	}
+}
+
+func TestSendingAfterClose(t *testing.T) {
+	w := open(t, t.TempDir(), New)
+	closeWriter(t, w, 0)
+	if err := w.Sending("a.csv", 2, "x", 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Sending() after Close error = %v, want ErrClosed", err)
+	}
+}
+
+// FuzzResume opens a report folder holding arbitrary results and journal
+// files: Open either rejects them or resumes, and Close then succeeds.
+func FuzzResume(f *testing.F) {
+	row := "a.csv,2,S-2,Acme,invalid,,,,bad,0,0000000000000002\n"
+	journal := journalHeader + ",0,,,rejected.csv,\"Id,Name,error\n\"\n" +
+		"a.csv,2,S-2,0000000000000002,rejected.csv,\"S-2,Acme,bad\n\"\n"
+	f.Add([]byte(resultsHeader+row), []byte(journal))
+	f.Add([]byte(resultsHeader+row+row[:20]), []byte(journal[:len(journal)-9]))
+	f.Add([]byte(resultsHeader), []byte(journalHeader+"a.csv,2,,x,../x,\"\n\"\n"))
+	f.Fuzz(func(t *testing.T, results, journal []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, resultsName), results, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, journalName), journal, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Open(dir, Options{Mode: Resume, Inputs: []string{"a.csv"}})
+		if err != nil {
+			return
+		}
+		if err := w.Write(csvOutcome("a.csv", 3, "S-3", Invalid)); err != nil {
+			t.Fatalf("Write() error = %v", err)
+		}
+		err = w.Close(1, false)
+		var ledgerErr *LedgerError
+		if err != nil {
+			if !errors.As(err, &ledgerErr) {
+				t.Fatalf("Close() error = %v, want nil or a *LedgerError", err)
+			}
+			return
+		}
+		rows := readRows(t, dir)
+		if got := readSummary(t, dir).Counts.Read; got != len(rows) {
+			t.Errorf("summary read = %d, want %d rows", got, len(rows))
+		}
+	})
 }

@@ -59,6 +59,7 @@ type Writer struct {
 
 	files   map[string]int // input file name to its order index
 	last    orderKey       // key of the last row written
+	wrote   bool           // this run wrote a row
 	sorted  bool           // rows arrived in strictly increasing key order
 	resumed bool           // a results file was found and resumed
 
@@ -68,9 +69,10 @@ type Writer struct {
 	finalKeys []uint64 // sorted resume keys of records with a final row
 	maybeSent []uint64 // sorted resume keys of records an earlier run may have sent
 
-	sendingMu  sync.Mutex
-	sending    *os.File // created with the first Sending call
-	sendingBuf []byte
+	sendingMu     sync.Mutex
+	sending       *os.File // created with the first Sending call
+	sendingBuf    []byte
+	sendingClosed bool
 
 	targets *targets
 	scratch []byte
@@ -168,10 +170,10 @@ func (w *Writer) Write(o *Outcome) error {
 	}
 
 	k := orderKey{file: w.fileIndex(o.File), line: o.Line}
-	if w.counts.Read > 0 && !w.last.less(k) {
+	if w.wrote && !w.last.less(k) {
 		w.sorted = false
 	}
-	w.last = k
+	w.last, w.wrote = k, true
 
 	w.resultsBuf = appendResultsRow(w.resultsBuf, o)
 	w.counts.add(o.Status)
@@ -239,6 +241,7 @@ func (w *Writer) Close(exitCode int, dryRun bool) error {
 		errs = append(errs, w.sending.Close())
 		w.sending = nil
 	}
+	w.sendingClosed = true
 	w.sendingMu.Unlock()
 	if err := errors.Join(errs...); err != nil {
 		return err

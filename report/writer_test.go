@@ -73,6 +73,7 @@ func csvOutcome(file string, line int, id string, st Status) *Outcome {
 
 func jsonOutcome(file string, line int, id string, st Status) *Outcome {
 	return &Outcome{File: file, Line: line, ExternalID: id, Status: st, Hash: uint64(line),
+		Header: []string{"id", "name"}, JSON: true,
 		Text: []byte(`{"id":"` + id + `","name":"Name ` + id + `"}`), Message: reasonFor(st)}
 }
 
@@ -298,7 +299,7 @@ func TestRejectedFiles(t *testing.T) {
 		},
 		{
 			name: "json array element is compacted",
-			outcomes: []*Outcome{{File: "b.json", Line: 3, Status: Invalid,
+			outcomes: []*Outcome{{File: "b.json", Line: 3, Status: Invalid, JSON: true,
 				Text: []byte("{\n  \"id\": \"A 1\"\n}"), Message: "m"}},
 			want: map[string]string{rejectedCSV: "", rejectedJSON: `{"id":"A 1"}` + "\n"},
 		},
