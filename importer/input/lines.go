@@ -184,7 +184,7 @@ func (s *lineScanner) fill() {
 
 // findLineEnd returns the length of the line at pos and the length of its
 // line end (1 for LF or a lone CR, 2 for CRLF). ok is false when the
-// buffer contains no complete line and more data may come; at EOF the rest
+// buffer contains no complete line and more data may come. At EOF the rest
 // of the buffer is the last line.
 func (s *lineScanner) findLineEnd() (n, term int, ok bool) {
 	lf := s.findLF()
