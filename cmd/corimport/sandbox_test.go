@@ -159,3 +159,26 @@ func TestDescribeFaults(t *testing.T) {
 		t.Errorf("describeFaults(zero) = %q, want none", got)
 	}
 }
+
+func TestSandboxBannerWarnsOffLoopback(t *testing.T) {
+	tests := []struct {
+		base string
+		warn bool
+	}{
+		{"http://127.0.0.1:8080", false},
+		{"http://[::1]:8080", false},
+		{"http://0.0.0.0:8080", true},
+		{"http://192.0.2.10:8080", true},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		printSandboxBanner(&stdout, &stderr, tt.base, sandbox.Options{APIKey: "k", ClientSecret: "it's"})
+		if got := strings.Contains(stderr.String(), "warning"); got != tt.warn {
+			t.Errorf("printSandboxBanner(%s) warned = %v, want %v", tt.base, got, tt.warn)
+		}
+		if !strings.Contains(stdout.String(), `COR_CLIENT_SECRET='it'\''s'`) {
+			t.Errorf("printSandboxBanner(%s) does not shell-quote the secret:\n%s",
+				tt.base, stdout.String())
+		}
+	}
+}
