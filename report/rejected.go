@@ -22,7 +22,8 @@ import (
 //     input file whose header differs gets its own file,
 //     rejected-<input base name>.csv, because its cells would not line up
 //     under the first header. The values are written verbatim, without
-//     the formula neutralisation of results.csv.
+//     the formula neutralisation of results.csv, as UTF-8 with commas
+//     whatever the input's encoding and delimiter were.
 //   - JSONL records go to rejected.jsonl, one original line each. The
 //     reason is only in results.csv: adding a key to the object would
 //     change the record that is imported again.
