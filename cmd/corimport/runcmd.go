@@ -49,7 +49,11 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // parseFlags parses args into fs, applying environment fallbacks. It
 // returns stop true with the exit code when the command must not go on.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, stop bool) {
+	// flag prints its own error; the full usage goes to stdout on --help only
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
 		fs.Usage()
@@ -62,6 +66,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, st
 		}
 	}
 	if err != nil {
+		fmt.Fprintf(fs.Output(), "Run \"corimport help %s\" for usage.\n", fs.Name())
 		return exitUsage, true
 	}
 	return exitOK, false
