@@ -164,7 +164,7 @@ func writeTokenPair(w http.ResponseWriter, p tokenPair) {
 }
 
 // authorize checks the bearer token of an integration request and responds
-// 401 if it is missing, unknown or expired.
+// with 401 if it is missing, unknown or expired.
 func (s *Server) authorize(w *recorder, r *http.Request) bool {
 	h := r.Header.Get("Authorization")
 	const prefix = "Bearer "

@@ -29,7 +29,7 @@
 // every COR endpoint, the other faults only to the client endpoints, so a
 // test can always get a token. Random choices come
 // from a source seeded by Options.Seed, so a single client sending requests
-// one at a time sees the same faults on every run.
+// one at a time gets the same faults on every run.
 //
 // Start runs a Server on a loopback port for end-to-end tests and for
 // `corimport run --sandbox`.
@@ -139,7 +139,8 @@ func (o Options) Validate() error {
 	case o.MaxBodyBytes < 0:
 		return errors.New("sandbox: max body size must not be negative")
 	case o.RetryAfter < RetryAfterNone || o.RetryAfter > RetryAfterDate:
-		return fmt.Errorf("sandbox: retry-after mode %d is invalid", int(o.RetryAfter))
+		return fmt.Errorf("sandbox: retry-after mode %d is invalid, use "+
+			"RetryAfterNone, RetryAfterSeconds or RetryAfterDate", int(o.RetryAfter))
 	}
 	for _, r := range []struct {
 		name string

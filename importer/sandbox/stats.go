@@ -55,8 +55,7 @@ type statsRecorder struct {
 
 func (st *statsRecorder) init() { st.requests = make(map[requestKey]int64) }
 
-// begin wraps w in a recorder that counts the request under endpoint when
-// its end method runs.
+// begin wraps w in a recorder that counts the request under endpoint.
 func (st *statsRecorder) begin(w http.ResponseWriter, endpoint string) *recorder {
 	return &recorder{ResponseWriter: w, stats: st, endpoint: endpoint}
 }
