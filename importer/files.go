@@ -13,6 +13,7 @@ type openFile struct {
 	reader input.Reader
 	mapper *mapping.Mapper
 	info   FileInfo
+	json   bool // JSONL or a JSON array, whose records have no cells
 }
 
 // openAll opens every input and compiles its mapping before anything is
@@ -47,13 +48,15 @@ func openOne(cfg Config, index int, name string) (*openFile, error) {
 		rd.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	info := rd.Info()
 	return &openFile{
+		json:   info.Format != "csv",
 		index:  index,
 		reader: rd,
 		mapper: m,
 		info: FileInfo{
 			Name:    name,
-			Input:   rd.Info(),
+			Input:   info,
 			Mapping: m.Describe(),
 			Ignored: m.Ignored(),
 		},

@@ -9,35 +9,38 @@ import (
 )
 
 // Pacer is the token bucket shared by all workers, with feedback from the
-// server: a 429 halves the rate, and a run of good answers raises it again
-// step by step towards the configured target. It is safe for concurrent
-// use. A target of 0 means no limit until the first 429, after which the
-// pacer starts from half the rate measured just before it.
+// server: a 429 halves the rate (at most once a second, so that one burst
+// of 429s counts once), and every good answer raises it by a step, back
+// towards the configured target. It is safe for concurrent use.
+//
+// The increase is per answer, as in TCP's congestion avoidance, so the
+// rate settles where the server's limit is rather than collapsing when a
+// small share of answers are 429s for reasons unrelated to our rate. A
+// target of 0 means no limit until the first 429, after which the pacer
+// starts from half the rate measured just before it and grows by a share
+// of the current rate with each good answer.
 type Pacer struct {
 	limiter *rate.Limiter
 	target  rate.Limit
 	burst   int
 
-	// OnChange, when set, is called after every rate change, without
-	// locks held. It must not block.
+	// OnChange, when set, is called after every rate change of at least
+	// 10%, without locks held. It must not block.
 	OnChange func(old, new float64, reason string)
 
-	mu      sync.Mutex
-	current rate.Limit
-	good    int       // good answers since the last change
-	cooled  time.Time // no second decrease before this time
-	meter   throughputMeter
+	mu       sync.Mutex
+	current  rate.Limit
+	reported rate.Limit // last rate passed to OnChange
+	cooled   time.Time  // no second decrease before this time
+	meter    throughputMeter
 }
 
-// Rate feedback constants. A decrease waits for the requests already in
-// flight at the old rate to come back, so one burst of 429s halves the rate
-// once, not once per worker.
+// Rate feedback constants.
 const (
-	paceDecrease     = 0.5
-	paceStepFraction = 0.1 // an increase adds this share of the target
-	paceGoodToRaise  = 20  // good answers between two increases
-	paceCooldown     = time.Second
-	paceFloor        = 0.5 // requests per second
+	paceDecrease = 0.5
+	paceStep     = 0.05 // share of the target (or of the current rate) added per good answer
+	paceCooldown = time.Second
+	paceFloor    = 0.5 // requests per second
 )
 
 // NewPacer returns a pacer at perSecond requests per second (0 for no
@@ -49,10 +52,11 @@ func NewPacer(perSecond float64, burst int) *Pacer {
 		target = rate.Limit(perSecond)
 	}
 	return &Pacer{
-		limiter: rate.NewLimiter(target, burst),
-		target:  target,
-		burst:   burst,
-		current: target,
+		limiter:  rate.NewLimiter(target, burst),
+		target:   target,
+		burst:    burst,
+		current:  target,
+		reported: target,
 	}
 }
 
@@ -65,31 +69,30 @@ func (p *Pacer) Wait(ctx context.Context) error {
 func (p *Pacer) Limit() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.current == rate.Inf {
-		return 0
-	}
-	return float64(p.current)
+	return limitValue(p.current)
 }
 
 // Throttled reports a 429 answer and lowers the rate.
 func (p *Pacer) Throttled(now time.Time) {
 	p.mu.Lock()
-	p.good = 0
 	if now.Before(p.cooled) {
 		p.mu.Unlock()
 		return
 	}
-	old := p.current
-	base := old
+	base := p.current
 	if base == rate.Inf {
 		base = rate.Limit(p.meter.perSecond(now))
 	}
 	p.set(max(base*paceDecrease, paceFloor), now)
+	p.cooled = now.Add(paceCooldown)
+	old, cur, changed := p.change()
 	p.mu.Unlock()
-	p.notify(old, "throttled by the server (429)")
+	if changed {
+		p.notify(old, cur, "throttled by the server (429)")
+	}
 }
 
-// Succeeded reports a good answer, which may raise the rate by one step.
+// Succeeded reports a good answer, which raises the rate by one step.
 func (p *Pacer) Succeeded(now time.Time) {
 	p.mu.Lock()
 	p.meter.add(now)
@@ -97,58 +100,73 @@ func (p *Pacer) Succeeded(now time.Time) {
 		p.mu.Unlock()
 		return
 	}
-	p.good++
-	if p.good < paceGoodToRaise {
-		p.mu.Unlock()
-		return
-	}
-	old := p.current
-	step := p.target * paceStepFraction
+	step := p.target * paceStep
 	if p.target == rate.Inf {
-		step = old * paceStepFraction
+		step = p.current * paceStep
 	}
-	next := old + step
-	if p.target != rate.Inf && next > p.target {
-		next = p.target
-	}
-	p.set(next, now)
+	p.set(min(p.current+step, p.target), now)
+	old, cur, changed := p.change()
 	p.mu.Unlock()
-	p.notify(old, "answers are good again")
+	if changed {
+		p.notify(old, cur, "answers are good again")
+	}
 }
 
 func (p *Pacer) set(r rate.Limit, now time.Time) {
 	p.current = r
-	p.good = 0
-	p.cooled = now.Add(paceCooldown)
 	p.limiter.SetLimitAt(now, r)
 }
 
-func (p *Pacer) notify(old rate.Limit, reason string) {
-	if p.OnChange == nil {
-		return
+// change reports whether the rate moved by 10% or more since it was last
+// reported, so that the log shows the trend without a line per answer.
+func (p *Pacer) change() (old, cur float64, changed bool) {
+	old, cur = limitValue(p.reported), limitValue(p.current)
+	switch {
+	case p.current == p.reported:
+		return old, cur, false
+	case p.current == p.target, p.reported == rate.Inf,
+		p.current < p.reported*0.9, p.current > p.reported*1.1:
+		p.reported = p.current
+		return old, cur, true
 	}
-	toFloat := func(r rate.Limit) float64 {
-		if r == rate.Inf {
-			return 0
-		}
-		return float64(r)
+	return old, cur, false
+}
+
+func (p *Pacer) notify(old, cur float64, reason string) {
+	if p.OnChange != nil {
+		p.OnChange(old, cur, reason)
 	}
-	p.OnChange(toFloat(old), p.Limit(), reason)
+}
+
+func limitValue(r rate.Limit) float64 {
+	if r == rate.Inf {
+		return 0
+	}
+	return float64(r)
 }
 
 // throughputMeter counts answers in the current and the previous second.
 type throughputMeter struct {
+	first     time.Time
 	second    int64
 	cur, prev int
 }
 
 func (m *throughputMeter) add(now time.Time) {
+	if m.first.IsZero() {
+		m.first = now
+	}
 	m.roll(now)
 	m.cur++
 }
 
+// perSecond estimates the rate of answers. In the first second of a run
+// it scales the count by the time elapsed.
 func (m *throughputMeter) perSecond(now time.Time) float64 {
 	m.roll(now)
+	if elapsed := now.Sub(m.first); elapsed < time.Second {
+		return max(float64(m.prev+m.cur)/max(elapsed.Seconds(), 0.01), 1)
+	}
 	return float64(max(m.prev, m.cur, 1))
 }
 

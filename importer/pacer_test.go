@@ -29,7 +29,7 @@ func TestPacerClimbsBackToTarget(t *testing.T) {
 	p := NewPacer(100, 1)
 	now := time.Unix(1000, 0)
 	p.Throttled(now)
-	for i := range 20 * paceGoodToRaise {
+	for i := range 20 {
 		p.Succeeded(now.Add(time.Duration(i) * time.Millisecond))
 	}
 	if got := p.Limit(); got != 100 {
@@ -46,5 +46,23 @@ func TestPacerUnlimitedStartsFromMeasuredRate(t *testing.T) {
 	p.Throttled(now.Add(time.Second))
 	if got := p.Limit(); got != 200 {
 		t.Errorf("Limit() after a 429 at 400/s unlimited = %v, want 200", got)
+	}
+}
+
+func TestPacerHoldsUpUnderRandomThrottling(t *testing.T) {
+	// One answer in 20 is a 429 whatever the rate: the rate must settle
+	// well above the floor instead of collapsing.
+	p := NewPacer(100, 1)
+	now := time.Unix(1000, 0)
+	for i := range 20000 {
+		now = now.Add(10 * time.Millisecond)
+		if i%20 == 0 {
+			p.Throttled(now)
+		} else {
+			p.Succeeded(now)
+		}
+	}
+	if got := p.Limit(); got < 50 {
+		t.Errorf("Limit() under 5%% random 429s = %v, want at least 50 of the target 100", got)
 	}
 }

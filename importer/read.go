@@ -95,6 +95,7 @@ func (r *run) done(o *report.Outcome, status report.Status, msg string) *job {
 // keepOriginal copies what the rejected file needs from the record. The
 // outcome keeps it only if the record ends invalid or failed.
 func keepOriginal(o *report.Outcome, f *openFile, rec *input.Record) {
+	o.JSON = f.json
 	o.Header = f.reader.Header()
 	o.Fields = rec.Fields
 	o.Text = rec.Text

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/corimport/corimport/importer"
+	"github.com/corimport/corimport/importer/input"
 	"github.com/corimport/corimport/report"
 )
 
@@ -42,6 +44,8 @@ func executeRun(ctx context.Context, o *runOptions, cfg importer.Config, log zer
 // exitCode maps the result of a run to the documented exit codes.
 func exitCode(res importer.Result, err error) int {
 	switch {
+	case errors.Is(err, input.ErrInvalidOption):
+		return exitUsage
 	case res.Interrupted:
 		return exitInterrupted
 	case err != nil, res.Aborted != nil:

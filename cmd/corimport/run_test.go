@@ -231,6 +231,7 @@ func TestRunUsageErrors(t *testing.T) {
 			[]string{"run", "--source", "SAP", accountsSample}, "COR_"},
 		{"plain http to a remote host", map[string]string{"COR_ACCESS_TOKEN": "t0ken", "COR_API_URL": "http://cor.example.com"},
 			[]string{"run", "--source", "SAP", accountsSample}, "COR_API_URL"},
+		{"unknown encoding", nil, []string{"run", "--dry-run", "--source", "SAP", "--encoding", "ebcdic", accountsSample}, "ebcdic"},
 		{"no source", nil, []string{"run", "--dry-run", accountsSample}, "--source"},
 		{"unknown source", nil, []string{"run", "--dry-run", "--source", "HUBSPOT", accountsSample}, "HUBSPOT"},
 		{"bad env flag", map[string]string{"CORIMPORT_WORKERS": "many"}, []string{"run", "--dry-run", accountsSample}, "CORIMPORT_WORKERS"},

@@ -97,6 +97,8 @@ func newSandboxFlags(o *sandbox.Options, out io.Writer) *flag.FlagSet {
 		"`share` (0 to 1) of integration requests that get 500, 502, 503 or 504")
 	fs.Float64Var(&o.ResetRate, "reset-rate", 0,
 		"`share` (0 to 1) of integration requests whose connection is reset before a response")
+	fs.Float64Var(&o.ThrottleRate, "throttle-rate", 0,
+		"`share` (0 to 1) of integration requests that get 429, whatever the rate limit")
 	fs.Float64Var(&o.DropAfterStoreRate, "drop-after-store-rate", 0,
 		"`share` (0 to 1) of creates stored, then closed without a response")
 	fs.Uint64Var(&o.Seed, "seed", 0, "`seed` of the random fault sequence")
@@ -149,6 +151,7 @@ func describeFaults(o sandbox.Options) string {
 	}{
 		{"5xx", o.ErrorRate},
 		{"resets", o.ResetRate},
+		{"429s", o.ThrottleRate},
 		{"drops after store", o.DropAfterStoreRate},
 	} {
 		if r.share > 0 {

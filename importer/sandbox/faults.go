@@ -89,7 +89,7 @@ func (s *Server) injectFault(w *recorder, r *http.Request) bool {
 			return true
 		}
 	}
-	if s.opts.ErrorRate == 0 && s.opts.ResetRate == 0 {
+	if s.opts.ErrorRate == 0 && s.opts.ResetRate == 0 && s.opts.ThrottleRate == 0 {
 		return false
 	}
 
@@ -102,6 +102,12 @@ func (s *Server) injectFault(w *recorder, r *http.Request) bool {
 	case u < s.opts.ErrorRate+s.opts.ResetRate:
 		s.stats.resets.Add(1)
 		s.closeWithoutResponse(w, true)
+		return true
+	case u < s.opts.ErrorRate+s.opts.ResetRate+s.opts.ThrottleRate:
+		s.stats.throttled.Add(1)
+		s.setRetryAfter(w, s.opts.Now(), time.Second)
+		writeError(w, http.StatusTooManyRequests, "TooManyRequestsError",
+			"too many requests, retry later")
 		return true
 	}
 	return false

@@ -284,7 +284,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"error rate 1.5", Options{ErrorRate: 1.5}, "error rate"},
 		{"reset rate negative", Options{ResetRate: -0.1}, "reset rate"},
 		{"drop rate NaN", Options{DropAfterStoreRate: math.NaN()}, "drop-after-store"},
-		{"error plus reset over 1", Options{ErrorRate: 0.6, ResetRate: 0.6}, "exceeds 1"},
+		{"error plus reset over 1", Options{ErrorRate: 0.6, ResetRate: 0.6}, "exceed 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,5 +337,42 @@ func TestSetRetryAfterRoundsUp(t *testing.T) {
 		if got := w.Header().Get("Retry-After"); got != tt.want {
 			t.Errorf("setRetryAfter(%v, %v) = %q, want %q", tt.mode, tt.wait, got, tt.want)
 		}
+	}
+}
+
+func TestThrottleRate(t *testing.T) {
+	sb, err := Start(Options{ThrottleRate: 0.5, RetryAfter: RetryAfterSeconds, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	token := fetchToken(t, http.DefaultClient, sb.URL)
+
+	throttled := 0
+	for i := range 40 {
+		body := fmt.Sprintf(`{"metadata":{"source":"SAP"},"id":"T-%d","name":"N"}`, i)
+		req, _ := http.NewRequest(http.MethodPost, sb.URL+"/v2/integrations/clients", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			throttled++
+			if resp.Header.Get("Retry-After") != "1" {
+				t.Errorf("429 Retry-After = %q, want 1", resp.Header.Get("Retry-After"))
+			}
+		}
+	}
+	if throttled == 0 || throttled == 40 {
+		t.Errorf("%d of 40 creates got 429 at ThrottleRate 0.5, want some but not all", throttled)
+	}
+	if got := sb.Server.Stats().Faults.Throttled; got != int64(throttled) {
+		t.Errorf("Stats().Faults.Throttled = %d, want %d", got, throttled)
+	}
+	if got := len(sb.Server.Clients()); got != 40-throttled {
+		t.Errorf("stored %d clients, want %d: a 429 must not store", got, 40-throttled)
 	}
 }

@@ -97,10 +97,12 @@ type Options struct {
 
 	// ErrorRate is the share of integration requests that get 500,
 	// 502, 503 or 504 without being processed. ResetRate is the share whose
-	// connection is reset before any response. Each lies in [0, 1] and their
-	// sum must not exceed 1, because one random draw decides both.
-	ErrorRate float64
-	ResetRate float64
+	// connection is reset before any response. ThrottleRate is the share
+	// that get 429, whatever the rate limit. Each lies in [0, 1] and their
+	// sum must not exceed 1, because one random draw decides all three.
+	ErrorRate    float64
+	ResetRate    float64
+	ThrottleRate float64
 
 	// DropAfterStoreRate is the share of successful creates that are
 	// stored and then closed without a response, so the caller cannot tell
@@ -148,15 +150,16 @@ func (o Options) Validate() error {
 	}{
 		{"error rate", o.ErrorRate},
 		{"reset rate", o.ResetRate},
+		{"throttle rate", o.ThrottleRate},
 		{"drop-after-store rate", o.DropAfterStoreRate},
 	} {
 		if !(r.v >= 0 && r.v <= 1) {
 			return fmt.Errorf("sandbox: %s %v is outside [0, 1]", r.name, r.v)
 		}
 	}
-	if o.ErrorRate+o.ResetRate > 1 {
-		return fmt.Errorf("sandbox: error rate %v plus reset rate %v exceeds 1",
-			o.ErrorRate, o.ResetRate)
+	if o.ErrorRate+o.ResetRate+o.ThrottleRate > 1 {
+		return fmt.Errorf("sandbox: error rate %v, reset rate %v and throttle rate %v exceed 1 together",
+			o.ErrorRate, o.ResetRate, o.ThrottleRate)
 	}
 	return nil
 }

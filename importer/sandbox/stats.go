@@ -25,6 +25,7 @@ type Stats struct {
 type FaultCounts struct {
 	Delayed         int64 `json:"delayed"`           // responses held back by added latency
 	RateLimited     int64 `json:"rate_limited"`      // 429 responses from the rate limit
+	Throttled       int64 `json:"throttled"`         // 429 responses drawn by ThrottleRate
 	ServerErrors    int64 `json:"server_errors"`     // 500, 502, 503 and 504 responses
 	Resets          int64 `json:"resets"`            // connections reset before a response
 	DropsAfterStore int64 `json:"drops_after_store"` // creates stored, then closed without a response
@@ -50,7 +51,7 @@ type statsRecorder struct {
 
 	created, updated, deleted atomic.Int64
 
-	delayed, rateLimited, serverErrors, resets, drops, earlyExpiries atomic.Int64
+	delayed, rateLimited, throttled, serverErrors, resets, drops, earlyExpiries atomic.Int64
 }
 
 func (st *statsRecorder) init() { st.requests = make(map[requestKey]int64) }
@@ -75,6 +76,7 @@ func (st *statsRecorder) snapshot() Stats {
 		Faults: FaultCounts{
 			Delayed:         st.delayed.Load(),
 			RateLimited:     st.rateLimited.Load(),
+			Throttled:       st.throttled.Load(),
 			ServerErrors:    st.serverErrors.Load(),
 			Resets:          st.resets.Load(),
 			DropsAfterStore: st.drops.Load(),
