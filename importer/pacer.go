@@ -10,15 +10,15 @@ import (
 
 // Pacer is the token bucket shared by all workers, with feedback from the
 // server: a 429 halves the rate (at most once a second, so that one burst
-// of 429s counts once), and every good answer raises it by a step, back
+// of 429s counts once), and every successful response raises it by a step, back
 // towards the configured target. It is safe for concurrent use.
 //
-// The increase is per answer, as in TCP's congestion avoidance, so the
+// The increase is per response, as in TCP's congestion avoidance, so the
 // rate settles where the server's limit is rather than collapsing when a
-// small share of answers are 429s for reasons unrelated to our rate. A
+// small share of responses are 429s for reasons unrelated to our rate. A
 // target of 0 means no limit until the first 429, after which the pacer
 // starts from half the rate measured just before it and grows by a share
-// of the current rate with each good answer.
+// of the current rate with each successful response.
 type Pacer struct {
 	limiter *rate.Limiter
 	target  rate.Limit
@@ -38,7 +38,7 @@ type Pacer struct {
 // Rate feedback constants.
 const (
 	paceDecrease = 0.5
-	paceStep     = 0.05 // share of the target (or of the current rate) added per good answer
+	paceStep     = 0.05 // share of the target (or of the current rate) added per successful response
 	paceCooldown = time.Second
 	paceFloor    = 0.5 // requests per second
 )
@@ -72,7 +72,7 @@ func (p *Pacer) Limit() float64 {
 	return limitValue(p.current)
 }
 
-// Throttled reports a 429 answer and lowers the rate.
+// Throttled reports a 429 response and lowers the rate.
 func (p *Pacer) Throttled(now time.Time) {
 	p.mu.Lock()
 	if now.Before(p.cooled) {
@@ -92,7 +92,7 @@ func (p *Pacer) Throttled(now time.Time) {
 	}
 }
 
-// Succeeded reports a good answer, which raises the rate by one step.
+// Succeeded reports a successful response, which raises the rate by one step.
 func (p *Pacer) Succeeded(now time.Time) {
 	p.mu.Lock()
 	p.meter.add(now)
@@ -108,7 +108,7 @@ func (p *Pacer) Succeeded(now time.Time) {
 	old, cur, changed := p.change()
 	p.mu.Unlock()
 	if changed {
-		p.notify(old, cur, "answers are good again")
+		p.notify(old, cur, "responses are successful again")
 	}
 }
 
@@ -118,7 +118,7 @@ func (p *Pacer) set(r rate.Limit, now time.Time) {
 }
 
 // change reports whether the rate moved by 10% or more since it was last
-// reported, so that the log shows the trend without a line per answer.
+// reported, so that the log shows the trend without a line per response.
 func (p *Pacer) change() (old, cur float64, changed bool) {
 	old, cur = limitValue(p.reported), limitValue(p.current)
 	switch {
@@ -145,7 +145,7 @@ func limitValue(r rate.Limit) float64 {
 	return float64(r)
 }
 
-// throughputMeter counts answers in the current and the previous second.
+// throughputMeter counts responses in the current and the previous second.
 type throughputMeter struct {
 	first     time.Time
 	second    int64
@@ -160,7 +160,7 @@ func (m *throughputMeter) add(now time.Time) {
 	m.cur++
 }
 
-// perSecond estimates the rate of answers. In the first second of a run
+// perSecond estimates the rate of responses. In the first second of a run
 // it scales the count by the time elapsed.
 func (m *throughputMeter) perSecond(now time.Time) float64 {
 	m.roll(now)

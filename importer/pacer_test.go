@@ -33,7 +33,7 @@ func TestPacerClimbsBackToTarget(t *testing.T) {
 		p.Succeeded(now.Add(time.Duration(i) * time.Millisecond))
 	}
 	if got := p.Limit(); got != 100 {
-		t.Errorf("Limit() after many good answers = %v, want the target 100", got)
+		t.Errorf("Limit() after many successful responses = %v, want the target 100", got)
 	}
 }
 
@@ -50,7 +50,7 @@ func TestPacerUnlimitedStartsFromMeasuredRate(t *testing.T) {
 }
 
 func TestPacerHoldsUpUnderRandomThrottling(t *testing.T) {
-	// One answer in 20 is a 429 whatever the rate: the rate must settle
+	// One response in 20 is a 429 whatever the rate: the rate must settle
 	// well above the floor instead of collapsing.
 	p := NewPacer(100, 1)
 	now := time.Unix(1000, 0)

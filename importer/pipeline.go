@@ -27,7 +27,7 @@ type Ledger interface {
 	// Resumed reports whether the record already has a final outcome.
 	Resumed(file string, line int, externalID string, hash uint64) bool
 	// MaybeSent reports whether an earlier run may have sent the record
-	// without recording the answer.
+	// without recording the response.
 	MaybeSent(file string, line int, externalID string, hash uint64) bool
 	// Sending records, before the first attempt, that the record is about
 	// to be sent. It must reach the operating system before it returns.

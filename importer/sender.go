@@ -18,7 +18,7 @@ type API interface {
 }
 
 // Sender turns one client payload into one outcome: it paces requests,
-// retries what may succeed later and resolves creates whose answer was
+// retries what may succeed later and resolves creates whose response was
 // lost. It is safe for concurrent use.
 type Sender struct {
 	API     API
@@ -39,7 +39,7 @@ type Delivery struct {
 	Body       []byte // JSON body, sent as it is
 
 	// MaybeSent is set when an earlier run may have sent this record
-	// without recording the answer, so that a duplicate answer is
+	// without recording the response, so that a duplicate error is
 	// confirmed as our own create rather than reported as a duplicate.
 	MaybeSent bool
 }
@@ -62,10 +62,15 @@ type SendResult struct {
 	Fatal error
 }
 
+// maxRenewals is how many times one record may meet a 401 and retry with
+// a renewed token. Tokens that live only seconds can expire between the
+// renewal and the request, so one renewal is not always enough.
+const maxRenewals = 3
+
 // Send delivers d, retrying as the policy allows, and returns its result.
 // Two contexts bound it: once ctx is done no new attempt starts and waits
 // end, while reqCtx bounds the request in flight, so that a shutdown lets
-// an answer on its way arrive.
+// a response on its way arrive.
 func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 	maybeSent := d.MaybeSent
 	var res SendResult
@@ -92,10 +97,15 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 		case c.fatal != nil:
 			res.Fatal = c.fatal
 			return s.interrupted(res, maybeSent)
-		case unauthorized > 1:
+		case unauthorized > maxRenewals:
 			res.Status = report.Failed
-			res.Message = "COR rejected a freshly renewed access token: " + res.Message
+			res.Message = "COR rejected renewed access tokens: " + res.Message
 			return res
+		case c.unauthorized:
+			// The client dropped the rejected token, so retry at once
+			// with a new one. A token that expired in flight is no
+			// sign of trouble and uses up no retry.
+			continue
 		case c.duplicate && maybeSent:
 			return s.confirm(ctx, reqCtx, d, res)
 		case c.final != "":
@@ -120,10 +130,10 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 	}
 }
 
-// confirm resolves a create that may have reached COR without an answer
+// confirm resolves a create that may have reached COR without a response
 // and then met "duplicate external id": the client was most likely created
 // by that attempt. An update with the same payload is harmless if so, and
-// its answer carries the COR id.
+// its response carries the COR id.
 func (s *Sender) confirm(ctx, reqCtx context.Context, d Delivery, res SendResult) SendResult {
 	for n := 1; ; n++ {
 		if err := s.Pacer.Wait(ctx); err != nil {
@@ -134,7 +144,7 @@ func (s *Sender) confirm(ctx, reqCtx context.Context, d Delivery, res SendResult
 		if err == nil {
 			s.Pacer.Succeeded(s.now())
 			return created2result(res, created,
-				"created; an attempt went unanswered and COR then reported the "+
+				"created; an attempt got no response and COR then reported the "+
 					"external id as existing, so an update with the same payload "+
 					"confirmed it and returned its COR id")
 		}
@@ -224,7 +234,7 @@ func (s *Sender) classifyAPI(e *corapi.APIError) verdict {
 		v.final = report.Invalid
 	case corapi.KindUnauthorized:
 		// The client dropped the rejected token, so the retry fetches a
-		// new one; Send gives up if that one is rejected too.
+		// new one, up to maxRenewals times.
 		v.unauthorized = true
 	case corapi.KindRateLimited:
 		s.Pacer.Throttled(s.now())

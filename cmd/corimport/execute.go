@@ -15,8 +15,8 @@ import (
 )
 
 // executeRun runs the import, closes the report and returns the exit code.
-func executeRun(ctx context.Context, o *runOptions, cfg importer.Config, log zerolog.Logger, stderr io.Writer) int {
-	w := cfg.Sink.(*report.Writer)
+func executeRun(ctx context.Context, o *runOptions, cfg importer.Config, w *report.Writer,
+	log zerolog.Logger, stderr io.Writer) int {
 	log.Info().Strs("files", o.files).Int("workers", o.workers).Float64("rate", o.rate).
 		Bool("dry_run", o.dryRun).Str("report", o.reportDir).Msg("run started")
 
@@ -66,7 +66,7 @@ func printSummary(stderr io.Writer, w *report.Writer, o *runOptions, code int) {
 	}
 }
 
-func runHooks(log zerolog.Logger, o *runOptions) importer.Hooks {
+func runHooks(log zerolog.Logger) importer.Hooks {
 	return importer.Hooks{
 		FileOpened: func(f importer.FileInfo) {
 			ev := log.Info().Str("file", f.Name).Str("format", f.Input.Format).

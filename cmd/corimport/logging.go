@@ -12,6 +12,9 @@ import (
 // newLogger returns the logger for stderr: human-readable on a terminal,
 // JSON lines otherwise (files, pipes, Kubernetes), unless format forces one.
 func newLogger(stderr io.Writer, level, format string) (zerolog.Logger, error) {
+	// workers log concurrently, and stderr may be any writer
+	stderr = zerolog.SyncWriter(stderr)
+
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil || level == "" {
 		return zerolog.Logger{}, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)

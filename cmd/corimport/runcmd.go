@@ -38,12 +38,12 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitUsage
 	}
 
-	cfg, cleanup, code := prepareRun(ctx, &o, stdin, log)
+	cfg, w, cleanup, code := prepareRun(ctx, &o, stdin, log)
 	defer cleanup()
 	if code != exitOK {
 		return code
 	}
-	return executeRun(ctx, &o, cfg, log, stderr)
+	return executeRun(ctx, &o, cfg, w, log, stderr)
 }
 
 // parseFlags parses args into fs, applying environment fallbacks. It
@@ -74,16 +74,18 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, st
 
 // prepareRun builds everything a run needs and checks the credentials, so
 // that configuration mistakes stop the job before it reads a record.
-func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog.Logger) (importer.Config, func(), int) {
+func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog.Logger) (
+	importer.Config, *report.Writer, func(), int) {
+
 	var cleanups []func()
 	cleanup := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
 			cleanups[i]()
 		}
 	}
-	fail := func(code int, msg string, err error) (importer.Config, func(), int) {
+	fail := func(code int, msg string, err error) (importer.Config, *report.Writer, func(), int) {
 		log.Error().Err(err).Msg(msg)
-		return importer.Config{}, cleanup, code
+		return importer.Config{}, nil, cleanup, code
 	}
 
 	delim, err := o.delimiterRune()
@@ -133,8 +135,8 @@ func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog
 	if !o.dryRun {
 		cfg.Ledger = w
 	}
-	cfg.Hooks = runHooks(log, o)
-	return cfg, cleanup, exitOK
+	cfg.Hooks = runHooks(log)
+	return cfg, w, cleanup, exitOK
 }
 
 func reportMode(o *runOptions) report.Mode {
