@@ -70,8 +70,12 @@ type Config struct {
 // optional and is called from one goroutine at a time.
 type Hooks struct {
 	FileOpened func(FileInfo)
-	Progress   func(Progress)
-	Aborting   func(err error)
+	// FileRead is called when a file was read to its end, with what the
+	// reader learned on the way: an encoding decided after the first
+	// bytes adds a warning only then.
+	FileRead func(FileInfo)
+	Progress func(Progress)
+	Aborting func(err error)
 }
 
 // FileInfo describes an input file once its header is read.

@@ -24,6 +24,7 @@ func (r *run) read(files []*openFile) error {
 			}
 			rec, err := f.reader.Next()
 			if errors.Is(err, io.EOF) {
+				r.fileRead(f)
 				break
 			}
 			if err != nil {
@@ -40,6 +41,14 @@ func (r *run) read(files []*openFile) error {
 		}
 	}
 	return nil
+}
+
+func (r *run) fileRead(f *openFile) {
+	if r.cfg.Hooks.FileRead != nil {
+		info := f.info
+		info.Input = f.reader.Info()
+		r.cfg.Hooks.FileRead(info)
+	}
 }
 
 // classify decides what can be decided without the API. It returns a job

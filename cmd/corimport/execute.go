@@ -67,6 +67,7 @@ func printSummary(stderr io.Writer, w *report.Writer, o *runOptions, code int) {
 }
 
 func runHooks(log zerolog.Logger) importer.Hooks {
+	opened := map[string]int{} // warnings logged per file when it opened
 	return importer.Hooks{
 		FileOpened: func(f importer.FileInfo) {
 			ev := log.Info().Str("file", f.Name).Str("format", f.Input.Format).
@@ -77,6 +78,13 @@ func runHooks(log zerolog.Logger) importer.Hooks {
 			ev.Msg("file opened")
 			for _, w := range f.Input.Warnings {
 				log.Warn().Str("file", f.Name).Msg(w)
+			}
+			opened[f.Name] = len(f.Input.Warnings)
+		},
+		FileRead: func(f importer.FileInfo) {
+			// warnings from the start were logged when the file opened
+			for _, w := range f.Input.Warnings[min(len(f.Input.Warnings), opened[f.Name]):] {
+				log.Warn().Str("file", f.Name).Str("encoding", f.Input.Encoding).Msg(w)
 			}
 		},
 		Progress: progressLogger(log),
