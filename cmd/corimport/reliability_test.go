@@ -218,7 +218,7 @@ func buildBinary(t *testing.T) string {
 }
 
 // startImport starts the binary on file against the stand-in's URL.
-func startImport(t *testing.T, sb *sandbox.Running, dir, file string, extra ...string) (*exec.Cmd, *strings.Builder) {
+func startImport(t *testing.T, sb *sandbox.Running, dir, file string, extra ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	args := append([]string{"run", "--source", "SAP", "--rate", "0", "--workers", "4",
 		"--report", dir, "--log-format", "json"}, extra...)
@@ -226,12 +226,12 @@ func startImport(t *testing.T, sb *sandbox.Running, dir, file string, extra ...s
 	cmd.Env = append(os.Environ(),
 		"COR_API_URL="+sb.URL, "COR_AUTH_URL="+sb.URL+"/v1/oauth/token",
 		"COR_API_KEY=sandbox", "COR_CLIENT_SECRET=sandbox")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &stderr
+	return cmd, stderr
 }
 
 // waitCreated waits until the stand-in has stored at least n clients, or
@@ -343,4 +343,75 @@ func tail(s string) string {
 		return "..." + s[len(s)-4000:]
 	}
 	return s
+}
+
+func TestRunSecondSignalExitsAtOnce(t *testing.T) {
+	const n = 300
+	// Every response takes 5 s, the token's included. After the first
+	// signal the run waits for the 4 requests in flight; the second must
+	// end it before any of them is answered.
+	sb := startSandbox(t, sandbox.Options{Latency: 5 * time.Second})
+	file := writeAccounts(t, n)
+	dir := filepath.Join(t.TempDir(), "report")
+
+	cmd, stderr := startImport(t, sb, dir, file, "--shutdown-timeout", "1m")
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	waitRequests(t, sb, 1+4) // the token, then one create per worker
+
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	waitOutput(t, stderr, "a second signal exits at once")
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	<-exited
+	if code := exitCodeOf(waitErr); code != exitInterrupted {
+		t.Errorf("exit code after two signals = %d, want %d", code, exitInterrupted)
+	}
+	if got := sb.Server.Stats().Created; got != 0 {
+		t.Errorf("stand-in stored %d clients, want 0: the process should not wait for them", got)
+	}
+}
+
+// waitRequests waits until the stand-in has received n requests held by
+// its added latency, answered or not.
+func waitRequests(t *testing.T, sb *sandbox.Running, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for sb.Server.Stats().Faults.Delayed < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("stand-in received %d requests in a minute, want %d", sb.Server.Stats().Faults.Delayed, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitOutput waits until the process has written want to its stderr.
+func waitOutput(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the process did not write %q in a minute:\n%s", want, tail(out.String()))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// syncBuffer is a buffer that a child's output can be copied into while
+// the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
