@@ -214,6 +214,7 @@ func TestRunStandardInput(t *testing.T) {
 
 func TestRunUsageErrors(t *testing.T) {
 	busy := t.TempDir()
+	unused := filepath.Join(t.TempDir(), "report")
 	writeFile(t, filepath.Join(busy, "notes.txt"), "not a report")
 	tests := []struct {
 		name string
@@ -231,7 +232,7 @@ func TestRunUsageErrors(t *testing.T) {
 			[]string{"run", "--source", "SAP", accountsSample}, "COR_"},
 		{"plain http to a remote host", map[string]string{"COR_ACCESS_TOKEN": "t0ken", "COR_API_URL": "http://cor.example.com"},
 			[]string{"run", "--source", "SAP", accountsSample}, "COR_API_URL"},
-		{"unknown encoding", nil, []string{"run", "--dry-run", "--source", "SAP", "--encoding", "ebcdic", accountsSample}, "ebcdic"},
+		{"unknown encoding", nil, []string{"run", "--dry-run", "--source", "SAP", "--encoding", "ebcdic", "--report", unused, accountsSample}, "ebcdic"},
 		{"no source", nil, []string{"run", "--dry-run", accountsSample}, "--source"},
 		{"unknown source", nil, []string{"run", "--dry-run", "--source", "HUBSPOT", accountsSample}, "HUBSPOT"},
 		{"bad env flag", map[string]string{"CORIMPORT_WORKERS": "many"}, []string{"run", "--dry-run", accountsSample}, "CORIMPORT_WORKERS"},
@@ -247,6 +248,9 @@ func TestRunUsageErrors(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.want) {
 				t.Errorf("run %v stderr does not mention %q:\n%s", tt.args, tt.want, stderr)
+			}
+			if _, err := os.Stat(unused); err == nil {
+				t.Errorf("run %v created the report folder, want nothing created on a usage error", tt.args)
 			}
 			if strings.Contains(stderr, "t0ken") {
 				t.Errorf("stderr reveals the access token:\n%s", stderr)

@@ -6,16 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/corimport/corimport/importer"
-	"github.com/corimport/corimport/importer/corapi"
 	"github.com/corimport/corimport/importer/input"
-	"github.com/corimport/corimport/importer/sandbox"
 	"github.com/corimport/corimport/mapping"
 	"github.com/corimport/corimport/report"
 )
@@ -105,6 +102,9 @@ func prepareRun(ctx context.Context, o *runOptions, stdin io.Reader, log zerolog
 		FlushEvery:             time.Second,
 		ProgressEvery:          o.progressEvery,
 	}
+	if err := cfg.Input.Check(); err != nil {
+		return fail(exitUsage, "invalid flag", err)
+	}
 	if o.mappingFile != "" {
 		spec, err := mapping.Load(o.mappingFile)
 		if err != nil {
@@ -147,67 +147,6 @@ func reportMode(o *runOptions) report.Mode {
 		return report.Overwrite
 	}
 	return report.New
-}
-
-// newSender connects to COR, or to the in-process sandbox, and fetches the
-// first token. The returned func stops the sandbox.
-func newSender(ctx context.Context, o *runOptions, log zerolog.Logger) (*importer.Sender, func(), int, error) {
-	api := corapi.Config{
-		APIURL:    envOr("COR_API_URL", "https://integrations.projectcor.com"),
-		AuthURL:   envOr("COR_AUTH_URL", "https://api.projectcor.com/v1/oauth/token"),
-		Timeout:   o.timeout,
-		MaxConns:  o.workers,
-		UserAgent: "corimport",
-	}
-	var stop func()
-	var cred corapi.Credentials
-	if o.sandbox {
-		sb, err := sandbox.Start(sandbox.Options{})
-		if err != nil {
-			return nil, nil, exitAborted, fmt.Errorf("start the sandbox: %w", err)
-		}
-		stop = func() { sb.Close() }
-		api.APIURL, api.AuthURL = sb.URL, sb.URL+"/v1/oauth/token"
-		cred = corapi.Credentials{APIKey: "sandbox", ClientSecret: "sandbox"}
-		log.Warn().Str("url", sb.URL).Msg("SANDBOX: importing into a local stand-in of the COR API; nothing is sent to COR")
-	} else {
-		var err error
-		cred, err = corapi.CredentialsFromEnv(os.Getenv, os.ReadFile)
-		if err != nil {
-			return nil, nil, exitUsage, err
-		}
-		for name, u := range map[string]string{"COR_API_URL": api.APIURL, "COR_AUTH_URL": api.AuthURL} {
-			if err := corapi.CheckURL(u); err != nil {
-				return nil, nil, exitUsage, fmt.Errorf("%s: %w", name, err)
-			}
-		}
-	}
-
-	tokens := corapi.NewTokenSource(api, cred)
-	if _, err := tokens.Token(ctx); err != nil {
-		return nil, stop, exitAborted, fmt.Errorf("fetch an access token: %w", err)
-	}
-	sender := &importer.Sender{
-		API:     corapi.New(api, tokens),
-		Pacer:   importer.NewPacer(o.rate, o.burst),
-		Backoff: importer.Backoff{Base: 500 * time.Millisecond, Max: o.maxWait},
-		Retries: o.retries,
-	}
-	sender.Pacer.OnChange = func(old, cur float64, reason string) {
-		log.Warn().Float64("old_rate", old).Float64("rate", cur).Str("reason", reason).Msg("rate changed")
-	}
-	sender.OnRetry = func(id string, attempt int, wait time.Duration, err error) {
-		log.Debug().Str("external_id", id).Int("attempt", attempt).Dur("wait", wait).
-			Err(err).Msg("retrying")
-	}
-	return sender, stop, exitOK, nil
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 func sourcesList() []string { return mapping.Sources }

@@ -25,7 +25,7 @@ func TestSandboxCommandUsageErrors(t *testing.T) {
 		{"retry-after mode", []string{"--retry-after", "soon"}, "invalid Retry-After mode"},
 		{"duplicate status", []string{"--duplicate-status", "500"}, "duplicate status 500"},
 		{"error rate", []string{"--error-rate", "2"}, "error rate 2"},
-		{"rates over 1", []string{"--error-rate", ".7", "--reset-rate", ".7"}, "exceeds 1"},
+		{"rates over 1", []string{"--error-rate", ".7", "--reset-rate", ".7"}, "exceed 1"},
 		{"latency", []string{"--latency", "fast"}, "invalid value"},
 	}
 	for _, tt := range tests {

@@ -146,6 +146,13 @@ func Open(name string, stdin io.Reader, opts Options) (Reader, error) {
 	return r, nil
 }
 
+// Check reports an invalid option as Open would, without opening a file,
+// so that a command can reject it before it creates anything. The error
+// wraps ErrInvalidOption.
+func (o Options) Check() error {
+	return o.normalize()
+}
+
 // normalize fills in defaults and checks the options.
 func (o *Options) normalize() error {
 	o.Format = strings.ToLower(strings.TrimSpace(o.Format))
