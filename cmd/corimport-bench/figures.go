@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -14,8 +15,8 @@ import (
 	"github.com/corimport/corimport/importer/sandbox"
 )
 
-// results are the raw numbers of one benchmark run; rows turns them into
-// the table.
+// results are the raw numbers of one benchmark run, which plan.rows turns
+// into the table.
 type results struct {
 	CeilingRate  float64 // creates per second of the minimal client
 	ImporterRate float64 // creates per second of corimport, same rows and connections
@@ -31,6 +32,7 @@ type results struct {
 
 	RateAchieved  float64 // creates per second between the first and last create
 	RateMaxWindow int     // maximum creates in any closed 1-second window
+	PacedWindow   int     // the same for the minimal client behind the same limiter
 
 	LatencyRate float64 // creates per second with 64 workers and 50 ms latency
 
@@ -111,19 +113,35 @@ func (b *bench) dryRun(ctx context.Context, res *results) error {
 }
 
 // rateAccuracy sends Rate × RateSeconds records at --rate Rate and
-// checks the arrivals at the stand-in.
+// checks the arrivals at the stand-in. The baseline is the minimal client
+// pacing the same records with the same limiter (x/time/rate, which
+// corimport's pacer wraps), so that delays that come from the machine
+// and the stand-in show in both.
 func (b *bench) rateAccuracy(ctx context.Context, res *results) error {
 	p := b.plan
 	n := p.rateRecords()
-	args := b.importerArgs(b.inputs[n], "--rate", strconv.FormatFloat(p.Rate, 'f', -1, 64),
-		"--burst", strconv.Itoa(p.Burst), "--workers", strconv.Itoa(p.Workers))
-	arr, _, err := b.sendRun(ctx, "corimport run --rate", n, sandbox.Options{}, b.corimport, args, false)
+	perSecond := strconv.FormatFloat(p.Rate, 'f', -1, 64)
+	burst, workers := strconv.Itoa(p.Burst), strconv.Itoa(p.Workers)
+
+	arr, _, err := b.sendRun(ctx, "ceiling --rate", n, sandbox.Options{}, b.self,
+		[]string{"-mode=" + modeCeiling, "-conns", workers, "-rate", perSecond, "-burst", burst,
+			"-file", b.inputs[n]}, true)
+	if err != nil {
+		return err
+	}
+	res.PacedWindow = maxInWindow(arr, time.Second)
+	b.logf("minimal client at rate %g: achieved %.1f/s, at most %d in 1 s; arrivals spread %v "+
+		"around an even schedule", p.Rate, rateOf(arr), res.PacedWindow, scheduleSpread(arr))
+
+	args := b.importerArgs(b.inputs[n], "--rate", perSecond, "--burst", burst, "--workers", workers)
+	arr, _, err = b.sendRun(ctx, "corimport run --rate", n, sandbox.Options{}, b.corimport, args, false)
 	if err != nil {
 		return err
 	}
 	res.RateAchieved = rateOf(arr)
 	res.RateMaxWindow = maxInWindow(arr, time.Second)
-	b.logf("rate %g: achieved %.1f/s, at most %d in 1 s; arrivals spread %v around an even schedule",
+	b.logf("corimport at rate %g: achieved %.1f/s, at most %d in 1 s; arrivals spread %v "+
+		"around an even schedule",
 		p.Rate, res.RateAchieved, res.RateMaxWindow, scheduleSpread(arr))
 	return nil
 }
@@ -198,6 +216,8 @@ func (b *bench) timeToFirst(ctx context.Context, name, path string, args []strin
 // ceiling is set.
 func (b *bench) sendRun(ctx context.Context, name string, records int, opts sandbox.Options,
 	path string, args []string, ceiling bool) ([]time.Time, exited, error) {
+	// collect the previous stand-in now rather than during this run
+	runtime.GC()
 	s, err := startStandIn(opts, records)
 	if err != nil {
 		return nil, exited{}, err

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/corimport/corimport/importer"
 	"github.com/corimport/corimport/importer/corapi"
 	"github.com/corimport/corimport/importer/sandbox"
@@ -48,6 +50,8 @@ func runMode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mode := fs.String("mode", "", "child `mode`")
 	url := fs.String("url", "", "base `URL` of a running stand-in for profile-run; empty starts one in this process")
 	conns := fs.Int("conns", 8, "`number` of connections, each with one request in flight")
+	perSecond := fs.Float64("rate", 0, "ceiling mode: `requests` per second through a shared x/time/rate limiter; 0 for none")
+	burst := fs.Int("burst", 1, "ceiling mode: burst of the limiter")
 	file := fs.String("file", "", "input CSV `file`")
 	rows := fs.Int("rows", 1_000_000, "`number` of rows to generate when -file is empty (profile modes)")
 	cpuProfile := fs.String("cpuprofile", "cpu.out", "write the CPU profile to this `file`")
@@ -65,7 +69,11 @@ func runMode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return code
 	case modeCeiling:
-		err = runCeiling(ctx, os.Getenv("COR_API_URL"), *file, *conns, stdout)
+		limiter := rate.NewLimiter(rate.Inf, 0)
+		if *perSecond > 0 {
+			limiter = rate.NewLimiter(rate.Limit(*perSecond), *burst)
+		}
+		err = runCeiling(ctx, os.Getenv("COR_API_URL"), *file, *conns, limiter, stdout)
 	case modeCSVRead:
 		err = readCSV(*file, stdout)
 	case modeProfileDryRun, modeProfileRun:
@@ -107,10 +115,11 @@ func readCSV(file string, stdout io.Writer) error {
 }
 
 // runCeiling posts the records of file to the stand-in at url (from
-// COR_API_URL, as for corimport) from conns
-// goroutines over kept-alive connections, with the bodies encoded before
-// the first request, and prints a ceilingResult.
-func runCeiling(ctx context.Context, url, file string, conns int, stdout io.Writer) error {
+// COR_API_URL, as for corimport) from conns goroutines over kept-alive
+// connections, each waiting on limiter before a request, and prints a
+// ceilingResult. The bodies are encoded before the first request.
+func runCeiling(ctx context.Context, url, file string, conns int, limiter *rate.Limiter,
+	stdout io.Writer) error {
 	bodies, err := buildBodies(file)
 	if err != nil {
 		return err
@@ -129,7 +138,7 @@ func runCeiling(ctx context.Context, url, file string, conns int, stdout io.Writ
 		wg.Go(func() {
 			for {
 				i := next.Add(1) - 1
-				if i >= int64(len(bodies)) || ctx.Err() != nil {
+				if i >= int64(len(bodies)) || limiter.Wait(ctx) != nil {
 					return
 				}
 				if !post(ctx, client, url+"/v2/integrations/clients", token, bodies[i]) {

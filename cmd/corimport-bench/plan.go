@@ -35,7 +35,7 @@ var fullPlan = plan{
 	Name:             "full",
 	Workers:          8,
 	ThroughputRows:   200_000,
-	Rounds:           2,
+	Rounds:           3,
 	DryRows:          1_000_000,
 	DryRowsSmall:     100_000,
 	Rate:             500,
