@@ -26,6 +26,10 @@ type Sender struct {
 	Backoff Backoff
 	Retries int // retries after the first attempt
 
+	// FixedToken is set when the access token cannot be renewed (it was
+	// given as COR_ACCESS_TOKEN), so that a 401 stops the run at once.
+	FixedToken bool
+
 	// OnRetry, when set, is called before each wait between attempts.
 	OnRetry func(externalID string, attempt int, wait time.Duration, err error)
 
@@ -233,6 +237,12 @@ func (s *Sender) classifyAPI(e *corapi.APIError) verdict {
 	case corapi.KindValidation, corapi.KindInvalidSource, corapi.KindRejected:
 		v.final = report.Invalid
 	case corapi.KindUnauthorized:
+		if s.FixedToken {
+			v.fatal = fmt.Errorf("COR rejected the access token, which cannot be renewed; "+
+				"set a valid %s, or %s and %s: %w",
+				corapi.EnvAccessToken, corapi.EnvAPIKey, corapi.EnvClientSecret, e)
+			break
+		}
 		// The client dropped the rejected token, so the retry fetches a
 		// new one, up to maxRenewals times.
 		v.unauthorized = true

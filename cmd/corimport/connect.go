@@ -31,6 +31,8 @@ func newSender(ctx context.Context, o *runOptions, log zerolog.Logger) (*importe
 		Pacer:   importer.NewPacer(o.rate, o.burst),
 		Backoff: importer.Backoff{Base: 500 * time.Millisecond, Max: o.maxWait},
 		Retries: o.retries,
+
+		FixedToken: cred.AccessToken != "",
 	}
 	sender.Pacer.OnChange = func(old, cur float64, reason string) {
 		log.Warn().Float64("old_rate", old).Float64("rate", cur).Str("reason", reason).

@@ -294,3 +294,26 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRunRejectedFixedTokenStops(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{})
+	t.Setenv("COR_API_KEY", "")
+	t.Setenv("COR_CLIENT_SECRET", "")
+	t.Setenv("COR_ACCESS_TOKEN", "b0gus-token")
+	dir := filepath.Join(t.TempDir(), "report")
+	code, _, stderr := cli(t, "run", "--source", "SAP", "--rate", "0", "--workers", "2",
+		"--report", dir, accountsSample)
+	if code != exitAborted {
+		t.Fatalf("run exit code = %d, want %d\n%s", code, exitAborted, stderr)
+	}
+	if !strings.Contains(stderr, "COR_ACCESS_TOKEN") || strings.Contains(stderr, "b0gus") {
+		t.Errorf("stderr should name COR_ACCESS_TOKEN without its value:\n%s", stderr)
+	}
+	if got := sb.Server.Stats().RequestCount(sandbox.EndpointCreate, 401); got > 2 {
+		t.Errorf("the stand-in rejected %d creates, want at most one per worker", got)
+	}
+	s := readSummary(t, dir)
+	if s.Counts["failed"] != 0 || s.Counts["unprocessed"] == 0 {
+		t.Errorf("summary counts = %v, want no failed and the rest unprocessed", s.Counts)
+	}
+}
