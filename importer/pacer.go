@@ -9,38 +9,43 @@ import (
 )
 
 // Pacer is the token bucket shared by all workers, with feedback from the
-// server: a 429 halves the rate (at most once a second, so that one burst
-// of 429s counts once), and every successful response raises it by a step, back
-// towards the configured target. It is safe for concurrent use.
+// server. It is safe for concurrent use.
 //
-// The increase is per response, as in TCP's congestion avoidance, so the
-// rate settles where the server's limit is rather than collapsing when a
-// small share of responses are 429s for reasons unrelated to our rate. A
-// target of 0 means no limit until the first 429, after which the pacer
-// starts from half the rate measured just before it and grows by a share
-// of the current rate with each successful response.
+// When at least paceThrottleShare of the recent responses are 429s, the
+// rate drops to 90% of the rate COR accepted over the last second (but at
+// most by half, and at most once a second). Every successful response
+// then raises it, so that it climbs by paceStep of the target per second
+// back towards the target. A lower share of 429s is treated as noise: the
+// requests are retried, and the rate stays. A target of 0 means no limit
+// until the first decrease; after it the rate climbs by paceStep of
+// itself per second.
 type Pacer struct {
 	limiter *rate.Limiter
 	target  rate.Limit
 	burst   int
 
-	// OnChange, when set, is called after every rate change of at least
-	// 10%, without locks held. It must not block.
+	// OnChange, when set, is called after a rate change of at least 10%,
+	// at most once every paceReportEvery and when the rate is back at the
+	// target, without locks held. It must not block.
 	OnChange func(old, new float64, reason string)
 
-	mu       sync.Mutex
-	current  rate.Limit
-	reported rate.Limit // last rate passed to OnChange
-	cooled   time.Time  // no second decrease before this time
-	meter    throughputMeter
+	mu         sync.Mutex
+	current    rate.Limit
+	reported   rate.Limit // last rate passed to OnChange
+	reportedAt time.Time
+	cooled     time.Time // no second decrease before this time
+	meter      responseMeter
 }
 
 // Rate feedback constants.
 const (
-	paceDecrease = 0.5
-	paceStep     = 0.05 // share of the target (or of the current rate) added per successful response
-	paceCooldown = time.Second
-	paceFloor    = 0.5 // requests per second
+	paceThrottleShare = 0.10 // share of 429s that means we are over the server's limit
+	paceAccepted      = 0.9  // a decrease aims at this share of the accepted rate
+	paceMaxDecrease   = 0.5  // a decrease never goes below this share of the rate
+	paceStep          = 0.05 // share of the target added per second of successful responses
+	paceCooldown      = time.Second
+	paceFloor         = 0.5 // requests per second
+	paceReportEvery   = 5 * time.Second
 )
 
 // NewPacer returns a pacer at perSecond requests per second (0 for no
@@ -72,40 +77,45 @@ func (p *Pacer) Limit() float64 {
 	return limitValue(p.current)
 }
 
-// Throttled reports a 429 response and lowers the rate.
+// Throttled reports a 429 response, which may lower the rate.
 func (p *Pacer) Throttled(now time.Time) {
 	p.mu.Lock()
-	if now.Before(p.cooled) {
+	p.meter.add(now, false)
+	if now.Before(p.cooled) || p.meter.throttledShare() < paceThrottleShare {
 		p.mu.Unlock()
 		return
 	}
-	base := p.current
-	if base == rate.Inf {
-		base = rate.Limit(p.meter.perSecond(now))
+
+	accepted := rate.Limit(p.meter.acceptedPerSecond(now))
+	next := accepted * paceAccepted
+	if p.current != rate.Inf {
+		next = max(min(next, p.current*paceAccepted), p.current*paceMaxDecrease)
 	}
-	p.set(max(base*paceDecrease, paceFloor), now)
+	p.set(max(next, paceFloor), now)
 	p.cooled = now.Add(paceCooldown)
-	old, cur, changed := p.change()
+	old, cur, changed := p.change(now)
 	p.mu.Unlock()
 	if changed {
 		p.notify(old, cur, "throttled by the server (429)")
 	}
 }
 
-// Succeeded reports a successful response, which raises the rate by one step.
+// Succeeded reports a successful response, which raises the rate by a
+// small step.
 func (p *Pacer) Succeeded(now time.Time) {
 	p.mu.Lock()
-	p.meter.add(now)
+	p.meter.add(now, true)
 	if p.current == p.target {
 		p.mu.Unlock()
 		return
 	}
-	step := p.target * paceStep
-	if p.target == rate.Inf {
-		step = p.current * paceStep
+	ref := p.target
+	if ref == rate.Inf {
+		ref = p.current
 	}
-	p.set(min(p.current+step, p.target), now)
-	old, cur, changed := p.change()
+	next := p.current + paceStep*ref/max(p.current, 1)
+	p.set(min(next, p.target), now)
+	old, cur, changed := p.change(now)
 	p.mu.Unlock()
 	if changed {
 		p.notify(old, cur, "responses are successful again")
@@ -117,16 +127,18 @@ func (p *Pacer) set(r rate.Limit, now time.Time) {
 	p.limiter.SetLimitAt(now, r)
 }
 
-// change reports whether the rate moved by 10% or more since it was last
-// reported, so that the log shows the trend without a line per response.
-func (p *Pacer) change() (old, cur float64, changed bool) {
+// change reports whether the rate change is worth a log line: 10% or more
+// since the last one and not within paceReportEvery of it, or back at the
+// target.
+func (p *Pacer) change(now time.Time) (old, cur float64, changed bool) {
 	old, cur = limitValue(p.reported), limitValue(p.current)
 	switch {
 	case p.current == p.reported:
 		return old, cur, false
-	case p.current == p.target, p.reported == rate.Inf,
-		p.current < p.reported*0.9, p.current > p.reported*1.1:
-		p.reported = p.current
+	case p.current == p.target,
+		now.Sub(p.reportedAt) >= paceReportEvery &&
+			(p.reported == rate.Inf || p.current < p.reported*0.9 || p.current > p.reported*1.1):
+		p.reported, p.reportedAt = p.current, now
 		return old, cur, true
 	}
 	return old, cur, false
@@ -145,38 +157,52 @@ func limitValue(r rate.Limit) float64 {
 	return float64(r)
 }
 
-// throughputMeter counts responses in the current and the previous second.
-type throughputMeter struct {
-	first     time.Time
-	second    int64
-	cur, prev int
+// responseMeter counts successful and 429 responses in the current and
+// the previous second.
+type responseMeter struct {
+	first           time.Time
+	second          int64
+	okCur, okPrev   int
+	badCur, badPrev int
 }
 
-func (m *throughputMeter) add(now time.Time) {
+func (m *responseMeter) add(now time.Time, ok bool) {
 	if m.first.IsZero() {
 		m.first = now
 	}
 	m.roll(now)
-	m.cur++
+	if ok {
+		m.okCur++
+	} else {
+		m.badCur++
+	}
 }
 
-// perSecond estimates the rate of responses. In the first second of a run
-// it scales the count by the time elapsed.
-func (m *throughputMeter) perSecond(now time.Time) float64 {
+// throttledShare returns the share of 429s among the recent responses.
+func (m *responseMeter) throttledShare() float64 {
+	bad := m.badCur + m.badPrev
+	return float64(bad) / float64(max(bad+m.okCur+m.okPrev, 1))
+}
+
+// acceptedPerSecond estimates the rate of successful responses over the
+// last second. In the first second of a run it scales the count by the
+// time elapsed.
+func (m *responseMeter) acceptedPerSecond(now time.Time) float64 {
 	m.roll(now)
 	if elapsed := now.Sub(m.first); elapsed < time.Second {
-		return max(float64(m.prev+m.cur)/max(elapsed.Seconds(), 0.01), 1)
+		return max(float64(m.okPrev+m.okCur)/max(elapsed.Seconds(), 0.01), 1)
 	}
-	return float64(max(m.prev, m.cur, 1))
+	return float64(max(m.okPrev, m.okCur, 1))
 }
 
-func (m *throughputMeter) roll(now time.Time) {
+func (m *responseMeter) roll(now time.Time) {
 	s := now.Unix()
 	switch {
 	case s == m.second:
 	case s == m.second+1:
-		m.prev, m.cur, m.second = m.cur, 0, s
+		m.okPrev, m.badPrev = m.okCur, m.badCur
+		m.okCur, m.badCur, m.second = 0, 0, s
 	default:
-		m.prev, m.cur, m.second = 0, 0, s
+		m.okPrev, m.badPrev, m.okCur, m.badCur, m.second = 0, 0, 0, 0, s
 	}
 }

@@ -39,7 +39,7 @@ func newSender(ctx context.Context, o *runOptions, log zerolog.Logger) (*importe
 			Msg("rate changed")
 	}
 	sender.OnRetry = func(id string, attempt int, wait time.Duration, err error) {
-		log.Debug().Str("external_id", id).Int("attempt", attempt).Dur("wait", wait).
+		log.Debug().Str("external_id", id).Int("attempt", attempt).Str("wait", wait.String()).
 			Err(err).Msg("retrying")
 	}
 	return sender, stop, exitOK, nil
