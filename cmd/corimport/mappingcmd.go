@@ -30,11 +30,13 @@ func mappingCommand(_ context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprint(fs.Output(), mappingUsage)
 		printFlags(fs)
 	}
-	if code, stop := parseFlags(fs, args, stdout); stop {
+	files, code, stop := parseFlags(fs, args, stdout)
+	if stop {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "corimport mapping: want exactly one FILE, got %d\nRun \"corimport help mapping\" for usage.\n", fs.NArg())
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "corimport mapping: want exactly one FILE, got %d\n"+
+			"Run \"corimport help mapping\" for usage.\n", len(files))
 		return exitUsage
 	}
 	delim, err := (&runOptions{delimiter: *delimiter}).delimiterRune()
@@ -43,7 +45,7 @@ func mappingCommand(_ context.Context, args []string, stdin io.Reader, stdout, s
 		return exitUsage
 	}
 
-	name := fs.Arg(0)
+	name := files[0]
 	rd, err := input.Open(name, stdin, input.Options{Format: *format, Encoding: *encoding, Delimiter: delim})
 	if err != nil {
 		fmt.Fprintf(stderr, "corimport mapping: %v\n", err)

@@ -317,3 +317,12 @@ func TestRunRejectedFixedTokenStops(t *testing.T) {
 		t.Errorf("summary counts = %v, want no failed and the rest unprocessed", s.Counts)
 	}
 }
+
+func TestRunFlagsAfterFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "report")
+	code, _, stderr := cli(t, "run", "--source", "SAP", accountsSample, "--dry-run", "--report", dir)
+	if code != exitIncomplete {
+		t.Fatalf("run exit code = %d, want %d\n%s", code, exitIncomplete, stderr)
+	}
+	checkCounts(t, readSummary(t, dir), map[string]int{"read": 300, "valid": 293})
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,10 +22,11 @@ import (
 func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o runOptions
 	fs := newRunFlags(&o, stderr)
-	if code, stop := parseFlags(fs, args, stdout); stop {
+	files, code, stop := parseFlags(fs, args, stdout)
+	if stop {
 		return code
 	}
-	o.files = fs.Args()
+	o.files = files
 	if err := o.check(); err != nil {
 		fmt.Fprintf(stderr, "corimport run: %v\nRun \"corimport help run\" for usage.\n", err)
 		return exitUsage
@@ -43,18 +45,21 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return executeRun(ctx, &o, cfg, w, log, stderr)
 }
 
-// parseFlags parses args into fs, applying environment fallbacks. It
-// returns stop true with the exit code when the command must not go on.
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, stop bool) {
+// parseFlags parses args into fs, applying environment fallbacks, and
+// returns the arguments that are not flags. Flags may follow them, as in
+// "corimport run a.csv --dry-run"; after "--" every argument is taken
+// as it is. It returns stop true with the exit code when the command
+// must not go on.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (positional []string, code int, stop bool) {
 	// flag prints its own error; the full usage goes to stdout on --help only
 	usage := fs.Usage
 	fs.Usage = func() {}
-	err := fs.Parse(args)
+	positional, err := parseInterspersed(fs, args)
 	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
 		fs.Usage()
-		return exitOK, true
+		return nil, exitOK, true
 	}
 	if err == nil {
 		err = applyEnv(fs)
@@ -64,9 +69,28 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, st
 	}
 	if err != nil {
 		fmt.Fprintf(fs.Output(), "Run \"corimport help %s\" for usage.\n", fs.Name())
-		return exitUsage, true
+		return nil, exitUsage, true
 	}
-	return exitOK, false
+	return positional, exitOK, false
+}
+
+// parseInterspersed parses flags wherever they are among args, which the
+// flag package alone stops doing at the first argument that is not one.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional, rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // prepareRun builds everything a run needs and checks the credentials, so

@@ -30,12 +30,13 @@ Flags (each can also be set by the environment variable in brackets):
 func sandboxCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var opts sandbox.Options
 	fs := newSandboxFlags(&opts, stderr)
-	if code, stop := parseFlags(fs, args, stdout); stop {
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
 		return code
 	}
-	if fs.NArg() > 0 {
+	if len(rest) > 0 {
 		fmt.Fprintf(stderr, "corimport sandbox: unexpected argument %q; the command "+
-			"takes only flags\nRun \"corimport help sandbox\" for usage.\n", fs.Arg(0))
+			"takes only flags\nRun \"corimport help sandbox\" for usage.\n", rest[0])
 		return exitUsage
 	}
 	if err := opts.Validate(); err != nil {
