@@ -261,16 +261,41 @@ func (m *Mapper) resolve(field string, ref Ref) (column, error) {
 	return column{}, e
 }
 
-// resolveKey finds a JSON key in the header. A key need not be there,
-// because later objects may hold keys the first one lacks.
+// resolveKey finds a JSON key in the header: exactly, or else ignoring
+// ASCII case as input.Lookup does. A key need not be there, because
+// objects after the ones that made the header may hold it.
 func (m *Mapper) resolveKey(key string) column {
+	if i := slices.Index(m.header, key); i >= 0 {
+		return m.use(i)
+	}
 	for i, h := range m.header {
-		if h == key {
+		if equalFoldASCII(h, key) {
 			return m.use(i)
 		}
 	}
 	m.unresolved = append(m.unresolved, key)
 	return column{index: -1, path: key, label: key}
+}
+
+// equalFoldASCII reports whether a and b are equal when ASCII letters are
+// compared ignoring case, the rule input.Lookup applies to JSON keys.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Mapper) use(i int) column {

@@ -201,6 +201,36 @@ func TestMapperInfo(t *testing.T) {
 	}
 }
 
+func TestCompileKeyIgnoresASCIICase(t *testing.T) {
+	header := []string{"id", "name", "contact.email", "Étape"}
+	tests := []struct {
+		key     string
+		used    []string // Columns()
+		missing []string // MissingKeys()
+	}{
+		{"contact.email", []string{"id", "name", "contact.email"}, nil},
+		{"Contact.Email", []string{"id", "name", "contact.email"}, nil},
+		{"CONTACT.EMAIL", []string{"id", "name", "contact.email"}, nil},
+		{"étape", []string{"id", "name"}, []string{"étape"}},
+		{"contact.phone", []string{"id", "name"}, []string{"contact.phone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			s := parseSpec(t, "fields: {id: id, name: name, email_contact: {key: \""+tt.key+"\"}}")
+			m, err := Compile(s, header, "SAP")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Columns(); !reflect.DeepEqual(got, tt.used) {
+				t.Errorf("Columns() = %q, want %q", got, tt.used)
+			}
+			if got := m.MissingKeys(); !reflect.DeepEqual(got, tt.missing) {
+				t.Errorf("MissingKeys() = %q, want %q", got, tt.missing)
+			}
+		})
+	}
+}
+
 func TestCloseMatches(t *testing.T) {
 	names := []string{"Account ID", "Account Name", "Billing City", "Phone"}
 	tests := []struct {

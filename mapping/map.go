@@ -207,7 +207,7 @@ func (cr *rule) hash(r *input.Record) (string, *FieldError) {
 // get returns the raw value of a column, or the reason it has none.
 func (c *column) get(r *input.Record) (string, string) {
 	if r.Object != nil {
-		v, _ := lookup(r.Object, c.path)
+		v, _ := input.Lookup(r.Object, c.path)
 		return jsonText(v)
 	}
 	if c.index < 0 {
@@ -217,26 +217,6 @@ func (c *column) get(r *input.Record) (string, string) {
 		return "", fmt.Sprintf("the record has %d fields, fewer than the header", len(r.Fields))
 	}
 	return r.Fields[c.index], ""
-}
-
-// lookup finds a dotted path in a JSON object. A key that itself contains
-// a dot is found too, so the path "a.b" reads both {"a.b": 1} and
-// {"a": {"b": 1}}.
-func lookup(obj map[string]any, path string) (any, bool) {
-	if v, ok := obj[path]; ok {
-		return v, true
-	}
-	for i := 0; i < len(path); i++ {
-		if path[i] != '.' {
-			continue
-		}
-		if sub, ok := obj[path[:i]].(map[string]any); ok {
-			if v, ok := lookup(sub, path[i+1:]); ok {
-				return v, true
-			}
-		}
-	}
-	return nil, false
 }
 
 // jsonText returns a JSON value as text. Numbers keep their text as

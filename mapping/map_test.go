@@ -408,6 +408,26 @@ fields:
 			errors: map[string]string{"email_contact": "JSON object"},
 		},
 		{
+			name: "keys in other case",
+			json: `{"ID": "DK-3", "Name": "x", "Contact": {"Email": "k@example.com"}, "META": {"Note": "n"}}`,
+			want: Client{ID: "DK-3", Name: "x", EmailContact: "k@example.com", Description: "n"},
+		},
+		{
+			name: "dotted key in other case",
+			json: `{"Id": "a", "NAME": "Acme", "Contact.Email": "c@example.com"}`,
+			want: Client{ID: "a", Name: "Acme", EmailContact: "c@example.com"},
+		},
+		{
+			name: "exact key wins over other case",
+			json: `{"id": "exact", "ID": "upper", "name": "Acme"}`,
+			want: Client{ID: "exact", Name: "Acme"},
+		},
+		{
+			name: "non-ascii letters not folded",
+			json: `{"id": "a", "name": "Acme", "Contact": {"Émail": "x@example.com"}}`,
+			want: Client{ID: "a", Name: "Acme"},
+		},
+		{
 			name: "string not trimmed inside",
 			json: `{"id": " a b ", "name": "Acme\u00a0"}`,
 			want: Client{ID: "a b", Name: "Acme"},

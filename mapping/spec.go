@@ -31,7 +31,9 @@
 //	id: {hash: ["name", "billingcity", "phone"], prefix: "sf-"}
 //
 // Header names match case-, space- and punctuation-insensitively, so
-// "account_id" finds the column "Account ID". Each value is trimmed of
+// "account_id" finds the column "Account ID". In a JSON record, a key path
+// is read as the header spells it or, failing that, with ASCII letters
+// compared ignoring case, as input.Lookup does. Each value is trimmed of
 // white space (including non-breaking spaces) unless the rule sets
 // trim: false. Then the transforms run in the order given, then a non-empty
 // value gets the prefix, and an empty value gets the default.

@@ -426,7 +426,21 @@ func skipArray(d *json.Decoder) error {
 // Lookup returns the value at path in obj. It tries path as a key first,
 // then as a dotted path into nested objects, so that "contact.email" finds
 // {"contact": {"email": ...}} as well as {"contact.email": ...}.
+//
+// When obj has no such exact path, Lookup tries again with each key
+// compared ignoring ASCII letter case, so that "contact.email" also finds
+// {"Contact": {"EMAIL": ...}}. Other letters must match exactly: "é"
+// does not find "É". When several keys match one step of the path, they
+// are tried in byte order, so that the result does not depend on the
+// order of the map.
 func Lookup(obj map[string]any, path string) (any, bool) {
+	if v, ok := lookupExact(obj, path); ok {
+		return v, true
+	}
+	return lookupFold(obj, path)
+}
+
+func lookupExact(obj map[string]any, path string) (any, bool) {
 	if v, ok := obj[path]; ok {
 		return v, true
 	}
@@ -435,12 +449,66 @@ func Lookup(obj map[string]any, path string) (any, bool) {
 			continue
 		}
 		if sub, ok := obj[path[:i]].(map[string]any); ok {
-			if v, ok := Lookup(sub, path[i+1:]); ok {
+			if v, ok := lookupExact(sub, path[i+1:]); ok {
 				return v, true
 			}
 		}
 	}
 	return nil, false
+}
+
+// lookupFold is lookupExact with keys compared ignoring ASCII case.
+func lookupFold(obj map[string]any, path string) (any, bool) {
+	if keys := foldMatches(obj, path); keys != nil {
+		return obj[keys[0]], true
+	}
+	for i := 0; i < len(path); i++ {
+		if path[i] != '.' {
+			continue
+		}
+		for _, k := range foldMatches(obj, path[:i]) {
+			if sub, ok := obj[k].(map[string]any); ok {
+				if v, ok := lookupFold(sub, path[i+1:]); ok {
+					return v, true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// foldMatches returns the keys of obj equal to key ignoring ASCII case,
+// in byte order, or nil.
+func foldMatches(obj map[string]any, key string) []string {
+	var keys []string
+	for k := range obj {
+		if asciiEqualFold(k, key) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// asciiEqualFold reports whether a and b are equal when ASCII letters are
+// compared ignoring case.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if asciiLowerByte(a[i]) != asciiLowerByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // lineCounter passes reads through and keeps the bytes that the JSON

@@ -202,6 +202,10 @@ func TestLookup(t *testing.T) {
 		"contact": map[string]any{"email": "a@x.io", "phone": map[string]any{"work": "1"}},
 		"a.b":     "flat",
 		"a":       map[string]any{"b": "nested"},
+		"Mixed":   map[string]any{"Case": "folded", "ÉT": "accent"},
+		"twice":   map[string]any{"x": "not an object"},
+		"Twice":   map[string]any{"Y": "second"},
+		"TWICE":   "scalar",
 	}
 	tests := []struct {
 		path string
@@ -214,6 +218,16 @@ func TestLookup(t *testing.T) {
 		{"a.b", "flat", true},
 		{"contact.fax", nil, false},
 		{"name.x", nil, false},
+		{"NAME", "Acme", true},
+		{"Contact.Email", "a@x.io", true},
+		{"CONTACT.phone.WORK", "1", true},
+		{"mixed.case", "folded", true},
+		{"A.B", "flat", true},
+		{"mixed.ét", nil, false},
+		{"twice.y", "second", true},
+		{"twice", map[string]any{"x": "not an object"}, true},
+		{"tWICE", "scalar", true},
+		{"contact.emails", nil, false},
 	}
 	for _, tt := range tests {
 		got, ok := Lookup(obj, tt.path)
