@@ -8,7 +8,9 @@
 //     single quote (see below). ReadResults reads it back.
 //   - rejected.csv, rejected-<input>.csv and rejected.jsonl hold the
 //     invalid and failed records with their original values, written at
-//     Close from rejected.journal.
+//     Close from rejected.journal. A rejected CSV row is the reason, in a
+//     first column named error, followed by the record's cells exactly
+//     as read, so that the file can be fixed and imported again.
 //   - summary.json holds the counts of the whole job and the exit code,
 //     written last by Close; a folder without it holds an unfinished job.
 //   - sending.log lists the records about to be sent, so that a resumed

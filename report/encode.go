@@ -67,18 +67,6 @@ func appendCell[T string | []byte](dst []byte, s T, safe bool) []byte {
 	return append(dst, '"')
 }
 
-// appendCells appends cells as one CSV row ending in "\n", without
-// formula neutralisation.
-func appendCells(dst []byte, cells []string) []byte {
-	for i, c := range cells {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendCell(dst, c, false)
-	}
-	return append(dst, '\n')
-}
-
 // appendInt appends n as a results.csv cell, empty when n is 0 and
 // omitZero is set. A negative number would get formulaPrefix like any
 // cell starting with '-'; none of the numeric columns is negative in

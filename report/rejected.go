@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,20 +18,24 @@ import (
 // The rejected files hold the invalid and failed records with their
 // original values, ready to be fixed and imported again:
 //
-//   - CSV records go to rejected.csv: the input's header plus an error
-//     column, then each record's cells as read plus the reason. A later
-//     input file whose header differs gets its own file,
+//   - CSV records go to rejected.csv. Its header is an error column
+//     followed by the input's header. Each row is the reason followed by
+//     the record's cells exactly as read, with neither padding nor
+//     truncation, so deleting the first column gives back the input's
+//     cells. A later input file whose header differs gets its own file,
 //     rejected-<input base name>.csv, because its cells would not line up
-//     under the first header. The values are written verbatim, without
-//     the formula neutralisation of results.csv, as UTF-8 with commas
-//     whatever the input's encoding and delimiter were.
+//     under the first header. The rows are written by encoding/csv, as
+//     UTF-8 with commas whatever the input's encoding and delimiter were,
+//     and without the formula neutralisation of results.csv, so
+//     encoding/csv reads back the same cells. The one exception is a CRLF
+//     inside a cell, which encoding/csv reads as LF.
 //   - JSONL records go to rejected.jsonl, one original line each. The
 //     reason is only in results.csv: adding a key to the object would
 //     change the record that is imported again.
 //   - A CSV record that could not be split into cells (a malformed quoted
-//     field) has its raw text in the first cell, the other cells empty and
-//     the reason in the error column. The file then holds nothing the
-//     input did not, and the row opens in a spreadsheet to be fixed.
+//     field) is written as two cells: the reason and the record's raw
+//     text. The file then holds nothing the input did not, and the row
+//     opens in a spreadsheet to be fixed.
 //
 // The rejected files are written at Close from rejected.journal, which
 // Write appends to. Each journal row holds a record's location, external
@@ -43,7 +48,7 @@ import (
 // empty file names a rejected file and holds its header row.
 const journalHeader = "file,line,external_id,record_hash,target,row\n"
 
-// errorColumn is the name of the column added to rejected CSV files.
+// errorColumn is the name of the column put first in rejected CSV files.
 const errorColumn = "error"
 
 // targets are the rejected files known to the writer.
@@ -106,8 +111,8 @@ var targetNamePattern = regexp.MustCompile(`^(rejected\.csv|rejected\.jsonl|reje
 
 // keepRejected appends the rejected row of o to the journal buffer.
 func (w *Writer) keepRejected(o *Outcome) error {
-	csv := !o.JSON
-	if csv && (o.Header == nil || o.Fields == nil && len(o.Text) == 0) || !csv && len(o.Text) == 0 {
+	isCSV := !o.JSON
+	if isCSV && (o.Header == nil || o.Fields == nil && len(o.Text) == 0) || !isCSV && len(o.Text) == 0 {
 		return nil // no original values to give back
 	}
 
@@ -119,62 +124,87 @@ func (w *Writer) keepRejected(o *Outcome) error {
 		w.journal = f
 	}
 
+	if w.rows == nil {
+		w.rows = newRowEncoder()
+	}
 	header := jsonTargetKey
-	if csv {
-		header = string(appendCells(nil, targetHeader(o.Header)))
+	if isCSV {
+		b, err := w.rows.encode(targetHeader(o.Header))
+		if err != nil {
+			return fmt.Errorf("encode rejected header of %s: %w", o.File, err)
+		}
+		header = string(b)
 	}
 	name, ok := w.targets.byHeader[header]
 	if !ok {
-		name = w.targets.newName(o.File, csv)
+		name = w.targets.newName(o.File, isCSV)
 		w.targets.add(name, header)
 		w.journalBuf = appendJournalRow(w.journalBuf, "", 0, "", nil, name, []byte(w.targets.header[name]))
 	}
 
-	row := w.scratch[:0]
-	if csv {
-		row = appendRejectedCSV(row, o)
+	var row []byte
+	if isCSV {
+		w.rows.cells = rejectedCells(w.rows.cells[:0], o)
+		var err error
+		if row, err = w.rows.encode(w.rows.cells); err != nil {
+			return fmt.Errorf("encode rejected row of %s line %d: %w", o.File, o.Line, err)
+		}
 	} else {
-		row = appendJSONLine(row, o.Text)
+		row = appendJSONLine(w.scratch[:0], o.Text)
+		w.scratch = row
 	}
-	w.scratch = row
 	hash := appendHash(nil, o.Hash)
 	w.journalBuf = appendJournalRow(w.journalBuf, o.File, o.Line, o.ExternalID, hash, name, row)
 	return nil
 }
 
-// targetHeader returns the header of a rejected CSV file: the input's
-// header plus an error column, renamed if the input already has one.
+// targetHeader returns the header of a rejected CSV file: an error
+// column, renamed if the input already has one, then the input's header.
 func targetHeader(header []string) []string {
 	name := errorColumn
 	for slices.ContainsFunc(header, func(h string) bool { return strings.EqualFold(h, name) }) {
 		name = "corimport_" + name
 	}
-	return append(slices.Clip(header), name)
+	return append([]string{name}, header...)
 }
 
-// appendRejectedCSV appends the rejected CSV row of o: its cells, padded
-// with empty cells to the header's width, then the reason. A record with
-// more cells than the header keeps them all, so its reason lands past the
-// error column.
-func appendRejectedCSV(dst []byte, o *Outcome) []byte {
-	n := 0
+// rejectedCells appends the cells of the rejected CSV row of o to dst:
+// the reason, then the record's cells as read, or its raw text as one
+// cell when it could not be split into cells.
+func rejectedCells(dst []string, o *Outcome) []string {
+	dst = append(dst, reason(o))
 	if o.Fields == nil {
-		dst = appendCell(dst, bytes.TrimRight(o.Text, "\r\n"), false)
-		n = 1
+		return append(dst, string(bytes.TrimRight(o.Text, "\r\n")))
 	}
-	for _, f := range o.Fields {
-		if n > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendCell(dst, f, false)
-		n++
+	return append(dst, o.Fields...)
+}
+
+// rowEncoder encodes rows of the rejected CSV files with encoding/csv.
+// It is not safe for concurrent use.
+type rowEncoder struct {
+	buf   bytes.Buffer
+	w     *csv.Writer
+	cells []string // scratch for rejectedCells
+}
+
+func newRowEncoder() *rowEncoder {
+	e := &rowEncoder{}
+	e.w = csv.NewWriter(&e.buf)
+	return e
+}
+
+// encode returns cells as one CSV row ending in "\n". The row is valid
+// until the next call.
+func (e *rowEncoder) encode(cells []string) ([]byte, error) {
+	e.buf.Reset()
+	if err := e.w.Write(cells); err != nil {
+		return nil, err
 	}
-	for ; n < len(o.Header); n++ {
-		dst = append(dst, ',')
+	e.w.Flush()
+	if err := e.w.Error(); err != nil {
+		return nil, err
 	}
-	dst = append(dst, ',')
-	dst = appendCell(dst, reason(o), false)
-	return append(dst, '\n')
+	return e.buf.Bytes(), nil
 }
 
 // reason returns the text of the error column.

@@ -99,7 +99,7 @@ func TestResumeDropsRetriedRowsAndMerges(t *testing.T) {
 	}
 
 	// the failed S-3 row is gone, the kept S-4 row stays, S-5 failed anew
-	wantCSV := "Id,Name,error\nS-4,Name S-4,field name: missing\nS-5,Name S-5,HTTP 503\n"
+	wantCSV := "error,Id,Name\nfield name: missing,S-4,Name S-4\nHTTP 503,S-5,Name S-5\n"
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != wantCSV {
 		t.Errorf("rejected.csv = %q, want %q", got, wantCSV)
 	}
@@ -145,7 +145,7 @@ func TestResumeAfterTornLastRow(t *testing.T) {
 		t.Errorf("rows = %v, want %v", got, want)
 	}
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got !=
-		"Id,Name,error\nS-3,Name S-3,field name: missing\n" {
+		"error,Id,Name\nfield name: missing,S-3,Name S-3\n" {
 		t.Errorf("rejected.csv = %q, want the S-3 row", got)
 	}
 }
@@ -186,7 +186,7 @@ func TestResumeAfterKilledResume(t *testing.T) {
 		t.Errorf("summary counts = %+v, want %+v", got, wantCounts)
 	}
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got !=
-		"Id,Name,error\nS-4,Name S-4,field name: missing\n" {
+		"error,Id,Name\nfield name: missing,S-4,Name S-4\n" {
 		t.Errorf("rejected.csv = %q, want only the S-4 row", got)
 	}
 	if got := readText(t, filepath.Join(dir, rejectedJSON)); got != "" {
@@ -220,7 +220,7 @@ func TestResumeChangedRecordReplacesRow(t *testing.T) {
 	if got := readSummary(t, dir).Counts; got != (Counts{Read: 2, Created: 2}) {
 		t.Errorf("summary counts = %+v, want 2 created", got)
 	}
-	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != "Id,Name,error\n" {
+	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != "error,Id,Name\n" {
 		t.Errorf("rejected.csv = %q, want the header only", got)
 	}
 }
@@ -349,7 +349,7 @@ func TestResumeTornJournal(t *testing.T) {
 	w = open(t, dir, Resume, "a.csv")
 	write(t, w, csvOutcome("a.csv", 3, "S-3", Invalid))
 	closeWriter(t, w, 1)
-	want := "Id,Name,error\nS-2,Name S-2,field name: missing\nS-3,Name S-3,field name: missing\n"
+	want := "error,Id,Name\nfield name: missing,S-2,Name S-2\nfield name: missing,S-3,Name S-3\n"
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != want {
 		t.Errorf("rejected.csv = %q, want %q", got, want)
 	}
@@ -367,8 +367,8 @@ func TestSendingAfterClose(t *testing.T) {
 // files: Open either rejects them or resumes, and Close then succeeds.
 func FuzzResume(f *testing.F) {
 	row := "a.csv,2,S-2,Acme,invalid,,,,bad,0,0000000000000002\n"
-	journal := journalHeader + ",0,,,rejected.csv,\"Id,Name,error\n\"\n" +
-		"a.csv,2,S-2,0000000000000002,rejected.csv,\"S-2,Acme,bad\n\"\n"
+	journal := journalHeader + ",0,,,rejected.csv,\"error,Id,Name\n\"\n" +
+		"a.csv,2,S-2,0000000000000002,rejected.csv,\"bad,S-2,Acme\n\"\n"
 	f.Add([]byte(resultsHeader+row), []byte(journal))
 	f.Add([]byte(resultsHeader+row+row[:20]), []byte(journal[:len(journal)-9]))
 	f.Add([]byte(resultsHeader), []byte(journalHeader+"a.csv,2,,x,../x,\"\n\"\n"))

@@ -75,6 +75,7 @@ type Writer struct {
 	sendingClosed bool
 
 	targets *targets
+	rows    *rowEncoder // created with the first rejected record
 	scratch []byte
 	view    rowScanner // re-reads one row during merges
 	closed  bool

@@ -228,6 +228,7 @@ func TestResultsRowsInOrder(t *testing.T) {
 
 func TestRejectedFiles(t *testing.T) {
 	otherHeader := []string{"Record ID", "Company name"}
+	phoneHeader := []string{"id", "name", "phone"}
 	tests := []struct {
 		name     string
 		outcomes []*Outcome
@@ -241,8 +242,8 @@ func TestRejectedFiles(t *testing.T) {
 				csvOutcome("a.csv", 4, "S-3", Failed),
 			},
 			want: map[string]string{
-				rejectedCSV: "Id,Name,error\n=S-1,Name =S-1,field name: missing\n" +
-					"S-3,Name S-3,HTTP 503\n",
+				rejectedCSV: "error,Id,Name\nfield name: missing,=S-1,Name =S-1\n" +
+					"HTTP 503,S-3,Name S-3\n",
 			},
 		},
 		{
@@ -265,9 +266,9 @@ func TestRejectedFiles(t *testing.T) {
 				csvOutcome("c.csv", 9, "S-9", Failed),
 			},
 			want: map[string]string{
-				rejectedCSV: "Id,Name,error\nS-1,Name S-1,field name: missing\n" +
-					"S-9,Name S-9,HTTP 503\n",
-				"rejected-hubspot_export.csv": "Record ID,Company name,error\nH-1,Acme,bad\n",
+				rejectedCSV: "error,Id,Name\nfield name: missing,S-1,Name S-1\n" +
+					"HTTP 503,S-9,Name S-9\n",
+				"rejected-hubspot_export.csv": "error,Record ID,Company name\nbad,H-1,Acme\n",
 			},
 		},
 		{
@@ -275,19 +276,19 @@ func TestRejectedFiles(t *testing.T) {
 			outcomes: []*Outcome{{File: "a.csv", Line: 7, Status: Invalid, Header: csvHeader,
 				Text: []byte("S-7,\"Acme\"x\r\n"), Message: "bare quote"}},
 			want: map[string]string{
-				rejectedCSV: "Id,Name,error\n\"S-7,\"\"Acme\"\"x\",,bare quote\n",
+				rejectedCSV: "error,Id,Name\nbare quote,\"S-7,\"\"Acme\"\"x\"\n",
 			},
 		},
 		{
-			name: "short and long records",
+			name: "short and long records keep their cells",
 			outcomes: []*Outcome{
-				{File: "a.csv", Line: 2, Status: Invalid, Header: csvHeader,
-					Fields: []string{"S-1"}, Message: "1 field"},
-				{File: "a.csv", Line: 3, Status: Invalid, Header: csvHeader,
-					Fields: []string{"S-2", "x", "y"}, Message: "3 fields"},
+				{File: "a.csv", Line: 2, Status: Invalid, Header: phoneHeader,
+					Fields: []string{"R-2", "Two"}, Message: "2 fields"},
+				{File: "a.csv", Line: 3, Status: Invalid, Header: phoneHeader,
+					Fields: []string{"R-3", "Three", "3", "extra"}, Message: "4 fields"},
 			},
 			want: map[string]string{
-				rejectedCSV: "Id,Name,error\nS-1,,1 field\nS-2,x,y,3 fields\n",
+				rejectedCSV: "error,id,name,phone\n2 fields,R-2,Two\n4 fields,R-3,Three,3,extra\n",
 			},
 		},
 		{
@@ -295,7 +296,7 @@ func TestRejectedFiles(t *testing.T) {
 			outcomes: []*Outcome{{File: "a.csv", Line: 2, Status: Invalid,
 				Header: []string{"id", "Error"}, Fields: []string{"1", "e"}, ErrorCode: "E",
 				Message: "m"}},
-			want: map[string]string{rejectedCSV: "id,Error,corimport_error\n1,e,E: m\n"},
+			want: map[string]string{rejectedCSV: "corimport_error,id,Error\nE: m,1,e\n"},
 		},
 		{
 			name: "json array element is compacted",
@@ -428,7 +429,7 @@ func TestUnorderedWritesSortedAtClose(t *testing.T) {
 	if got := locations(readRows(t, dir)); !slices.Equal(got, want) {
 		t.Errorf("rows = %v, want %v", got, want)
 	}
-	wantRejected := "Id,Name,error\nA-2,Name A-2,HTTP 503\nB-2,Name B-2,field name: missing\n"
+	wantRejected := "error,Id,Name\nHTTP 503,A-2,Name A-2\nfield name: missing,B-2,Name B-2\n"
 	if got := readText(t, filepath.Join(dir, rejectedCSV)); got != wantRejected {
 		t.Errorf("rejected.csv = %q, want %q", got, wantRejected)
 	}
