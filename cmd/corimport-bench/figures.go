@@ -32,7 +32,8 @@ type results struct {
 
 	RateAchieved  float64 // creates per second between the first and last create
 	RateMaxWindow int     // maximum creates in any closed 1-second window
-	PacedWindow   int     // the same for the minimal client behind the same limiter
+	PacedRate     float64 // the same two for the minimal client behind the same limiter
+	PacedWindow   int
 
 	LatencyRate float64 // creates per second with 64 workers and 50 ms latency
 
@@ -129,9 +130,9 @@ func (b *bench) rateAccuracy(ctx context.Context, res *results) error {
 	if err != nil {
 		return err
 	}
-	res.PacedWindow = maxInWindow(arr, time.Second)
+	res.PacedRate, res.PacedWindow = rateOf(arr), maxInWindow(arr, time.Second)
 	b.logf("minimal client at rate %g: achieved %.1f/s, at most %d in 1 s; arrivals spread %v "+
-		"around an even schedule", p.Rate, rateOf(arr), res.PacedWindow, scheduleSpread(arr))
+		"around an even schedule", p.Rate, res.PacedRate, res.PacedWindow, scheduleSpread(arr))
 
 	args := b.importerArgs(b.inputs[n], "--rate", perSecond, "--burst", burst, "--workers", workers)
 	arr, _, err = b.sendRun(ctx, "corimport run --rate", n, sandbox.Options{}, b.corimport, args, false)
