@@ -127,9 +127,9 @@ type part struct {
 }
 
 // Compile checks s against the header of one file and returns a Mapper.
-// The header holds CSV column names, or for JSONL the keys of the first
-// object, with nested keys as dotted paths. source is used when s has
-// none.
+// The header holds CSV column names, or for JSONL the keys that the
+// reader found in the first records, with nested keys as dotted paths.
+// source is used when s has none.
 //
 // Every problem found is returned, joined: a *ColumnError for a column
 // the header lacks, a *DuplicateColumnError for a column name that the

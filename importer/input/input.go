@@ -55,9 +55,12 @@ type Options struct {
 type Reader interface {
 	// Header returns the column names. For CSV these are the header
 	// cells, trimmed of white space (including U+00A0) with their case
-	// kept, in file order; an unnamed column is "". For JSONL they are the
-	// keys of the first object, with nested objects flattened to dotted
-	// paths such as "contact.email", in document order.
+	// kept, in file order; an unnamed column is "". For JSONL and JSON
+	// arrays they are the keys of the objects among the first 100 records
+	// (fewer once those hold 1 MiB of text, but always up to the first
+	// object), with nested objects flattened to dotted paths such as
+	// "contact.email", in the order first seen. A key that first appears
+	// after those records is not in the header.
 	Header() []string
 
 	// Next returns the next record, or io.EOF after the last one. A problem

@@ -10,9 +10,14 @@ import (
 	"strings"
 )
 
-// headerLookahead is how many records a JSON reader reads ahead, at most,
-// to find the first object whose keys make up the header.
+// headerLookahead is how many records, at most, a JSON reader reads and
+// keeps before the first Next, to build the header from their keys.
 const headerLookahead = 100
+
+// headerLookaheadBytes stops the look-ahead early once the records read
+// ahead hold this much text, so that a file of huge records does not keep
+// 100 of them in memory. The look-ahead always reaches the first object.
+const headerLookaheadBytes = 1 << 20
 
 // jsonReader reads JSON Lines, one object per physical line, or a file
 // that is one JSON array of objects. Both produce the raw text of one
@@ -56,32 +61,56 @@ func newArrayReader(name string, st *stream, opts Options) (*jsonReader, error) 
 	return r, r.readAhead()
 }
 
-// readAhead reads records until the first object, whose keys become the
-// header even if one of its values is invalid, and keeps them for Next.
+// readAhead reads up to headerLookahead records, keeps them for Next and
+// builds the header from the keys of the objects among them, invalid
+// values included. A file error after the first object is kept for Next,
+// so that the records before it are still read.
 func (r *jsonReader) readAhead() error {
-	for range headerLookahead {
+	keys := newKeyUnion()
+	size := 0
+	for len(r.pending) < headerLookahead {
+		if size >= headerLookaheadBytes && len(keys.keys) > 0 {
+			break
+		}
 		rec, err := r.read()
 		if err == io.EOF {
+			break
+		}
+		if err != nil && len(keys.keys) > 0 {
+			r.failed = err
 			break
 		}
 		if err != nil {
 			return err
 		}
 		r.pending = append(r.pending, rec)
+		size += len(rec.Text)
 		if rec.Object != nil {
-			r.header = flattenKeys(rec.Text)
-			return nil
+			keys.add(rec.Text)
 		}
 	}
-	if len(r.pending) == 0 {
+	r.header = keys.keys
+
+	switch {
+	case len(r.pending) == 0:
 		r.info.Warnings = append(r.info.Warnings, "the file is empty")
-	} else {
+	case r.header == nil:
 		r.info.Warnings = append(r.info.Warnings, fmt.Sprintf("no valid JSON object among "+
 			"the first %d records, so the header is empty", len(r.pending)))
 	}
 	return nil
 }
 
+// Header returns the union of the keys of the objects among the first
+// records, as flattenKeys lists them, in the order first seen. The window
+// is the first 100 records, or fewer once they hold 1 MiB of text, and
+// it always reaches the first object. A key that differs only in ASCII
+// letter case from a key of an earlier record is not added, because
+// Lookup finds it under the earlier spelling.
+//
+// NOTE: a key that first appears after the window is not in the header,
+// so an inferred mapping ignores it without a warning. Listing such keys
+// would need a check of every later record against the header.
 func (r *jsonReader) Header() []string { return r.header }
 
 func (r *jsonReader) Info() Info {
@@ -352,6 +381,31 @@ func trimJSONSpace(b []byte) []byte {
 	return bytes.Trim(b, " \t\r\n")
 }
 
+// keyUnion collects the flattened keys of several objects in the order
+// first seen.
+type keyUnion struct {
+	keys   []string
+	folded map[string]bool // keys of earlier objects, ASCII lower case
+}
+
+func newKeyUnion() *keyUnion {
+	return &keyUnion{folded: map[string]bool{}}
+}
+
+// add adds the keys of the JSON object in b. Within one object, keys that
+// differ only in case are all kept, because they are distinct there.
+func (u *keyUnion) add(b []byte) {
+	n := len(u.keys)
+	for _, k := range flattenKeys(b) {
+		if !u.folded[asciiLower(k)] {
+			u.keys = append(u.keys, k)
+		}
+	}
+	for _, k := range u.keys[n:] {
+		u.folded[asciiLower(k)] = true
+	}
+}
+
 // flattenKeys returns the keys of the JSON object in b in document order,
 // with nested objects flattened to dotted paths. An empty nested object
 // contributes its own key, and an array is one key.
@@ -502,6 +556,15 @@ func asciiEqualFold(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// asciiLower returns s with ASCII letters in lower case.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = asciiLowerByte(c)
+	}
+	return string(b)
 }
 
 func asciiLowerByte(c byte) byte {

@@ -3,6 +3,7 @@ package input
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -78,7 +79,7 @@ func TestJSONL(t *testing.T) {
 		{
 			name:    "nul and replacement characters",
 			content: "{\"id\":\"1\",\"c\":{\"n\":\"a\\u0000b\"}}\n{\"id\":\"\\ufffd\"}\n{\"name\":\"ok\"}\n",
-			header:  []string{"id", "c.n"},
+			header:  []string{"id", "c.n", "name"},
 			records: []want{
 				{line: 1, err: "NUL", column: "c.n"},
 				{line: 2, err: "U+FFFD", column: "id"},
@@ -117,10 +118,52 @@ func TestJSONL(t *testing.T) {
 			records: []want{{line: 1, err: "invalid JSON"}, {line: 2, blank: true}, {line: 3}},
 		},
 		{
+			name: "header is union of keys",
+			content: `{"id":"K-1","name":"First"}` + "\n" +
+				`{"id":"K-2","name":"Second","email":"k2@x.com","phone":"+1 555"}` + "\n",
+			header:  []string{"id", "name", "email", "phone"},
+			records: []want{{line: 1}, {line: 2}},
+		},
+		{
+			name: "union keeps first-seen order",
+			content: `{"b":1,"c":{"d":2}}` + "\n" + `{"a":1,"c":{"e":3},"b":2}` + "\n" +
+				"not json\n" + `{"f":[1],"a":2}` + "\n",
+			header: []string{"b", "c.d", "a", "c.e", "f"},
+			records: []want{
+				{line: 1}, {line: 2}, {line: 3, err: "invalid JSON"}, {line: 4},
+			},
+		},
+		{
+			name: "union merges case variants across records",
+			content: `{"id":"1","name":"a","Contact":{"Email":"x@y.z"}}` + "\n" +
+				`{"ID":"2","Name":"b","contact":{"email":"y@y.z"},"Phone":"1"}` + "\n",
+			header:  []string{"id", "name", "Contact.Email", "Phone"},
+			records: []want{{line: 1}, {line: 2}},
+		},
+		{
+			name:    "union keeps case variants of one object",
+			content: `{"id":"1","ID":"2"}` + "\n" + `{"Id":"3"}` + "\n",
+			header:  []string{"id", "ID"},
+			records: []want{{line: 1}, {line: 2}},
+		},
+		{
+			name:    "union includes object with invalid value",
+			content: `{"id":"1"}` + "\n" + `{"id":"2","bad":"\u0000"}` + "\n",
+			header:  []string{"id", "bad"},
+			records: []want{{line: 1}, {line: 2, err: "NUL", column: "bad"}},
+		},
+		{
+			name:    "array header is union",
+			content: `[{"id":"1"},` + "\n" + `{"id":"2","web":{"url":"x.io"}}]`,
+			format:  "json",
+			header:  []string{"id", "web.url"},
+			records: []want{{line: 1}, {line: 2}},
+		},
+		{
 			name:    "array with blank lines and nesting",
 			content: "\xef\xbb\xbf\r\n[\r\n\r\n{\"a\":{\"b\":[1,{\"c\":2}]}},\r\n{\"a\":null}\r\n]\r\n",
 			format:  "json",
-			header:  []string{"a.b"},
+			header:  []string{"a.b", "a"},
 			records: []want{{line: 4}, {line: 5}},
 		},
 		{
@@ -160,31 +203,120 @@ func TestJSONL(t *testing.T) {
 	}
 }
 
+func TestJSONLHeaderWindow(t *testing.T) {
+	line := func(i int, extra string) string {
+		return fmt.Sprintf(`{"id":"%d"%s}`, i, extra) + "\n"
+	}
+	big := `,"pad":"` + strings.Repeat("x", 20<<10) + `"`
+	tests := []struct {
+		name   string
+		lines  func(i int) string // line i, from 1
+		count  int
+		header []string
+	}{
+		{
+			name: "key in last record of window",
+			lines: func(i int) string {
+				if i == headerLookahead {
+					return line(i, `,"email":"a@b.c"`)
+				}
+				return line(i, "")
+			},
+			count:  headerLookahead + 5,
+			header: []string{"id", "email"},
+		},
+		{
+			name: "key after window ignored",
+			lines: func(i int) string {
+				if i == headerLookahead+1 {
+					return line(i, `,"email":"a@b.c"`)
+				}
+				return line(i, "")
+			},
+			count:  headerLookahead + 5,
+			header: []string{"id"},
+		},
+		{
+			// 1 MiB of records of 20 KiB ends the window after 52 of them.
+			name: "window ends at byte limit",
+			lines: func(i int) string {
+				if i == 60 {
+					return line(i, big+`,"email":"a@b.c"`)
+				}
+				return line(i, big)
+			},
+			count:  70,
+			header: []string{"id", "pad"},
+		},
+		{
+			name: "window reaches first object past byte limit",
+			lines: func(i int) string {
+				if i < 80 {
+					return `"` + strings.Repeat(" ", 20<<10) + `"` + "\n"
+				}
+				return line(i, "")
+			},
+			count:  81,
+			header: []string{"id"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			for i := 1; i <= tt.count; i++ {
+				b.WriteString(tt.lines(i))
+			}
+			path := writeTemp(t, "in.jsonl", []byte(b.String()))
+			got := readFile(t, path, Options{})
+			if !slices.Equal(got.header, tt.header) {
+				t.Errorf("Header() = %q, want %q", got.header, tt.header)
+			}
+			if len(got.recs) != tt.count {
+				t.Fatalf("read %d records, want %d", len(got.recs), tt.count)
+			}
+			for i, rec := range got.recs {
+				if rec.Seq != i+1 || rec.Line != i+1 {
+					t.Fatalf("record %d: Seq, Line = %d, %d, want %d, %d",
+						i+1, rec.Seq, rec.Line, i+1, i+1)
+				}
+			}
+		})
+	}
+}
+
 func TestJSONArrayFileErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		content string
+		records int // records read before the error
 		line    int
 		reason  string
 	}{
-		{"syntax error", "[\n{\"a\":1},\n{\"a\":}\n]", 3, "invalid JSON"},
-		{"not closed", "[\n{\"a\":1},\n{\"a\":2}\n", 3, "not closed"},
-		{"data after array", "[{\"a\":1}]\n[{\"a\":2}]", 2, "after the end of the JSON array"},
+		{"syntax error", "[\n{\"a\":1},\n{\"a\":}\n]", 1, 3, "invalid JSON"},
+		{"not closed", "[\n{\"a\":1},\n{\"a\":2}\n", 2, 3, "not closed"},
+		{"data after array", "[{\"a\":1}]\n[{\"a\":2}]", 1, 2, "after the end of the JSON array"},
+		{"syntax error before object", "[\n1,\n{\"a\":}\n]", 0, 3, "invalid JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeTemp(t, "in.json", []byte(tt.content))
 			r, err := Open(path, nil, Options{})
-			if err != nil {
-				t.Fatalf("Open error: %v", err)
+			records := 0
+			if err == nil {
+				defer r.Close()
+				var rec *Record
+				for rec, err = r.Next(); err == nil; rec, err = r.Next() {
+					if rec.Object != nil {
+						records++
+					}
+				}
 			}
-			defer r.Close()
-			for err == nil {
-				_, err = r.Next()
+			if records != tt.records {
+				t.Errorf("objects read before the error = %d, want %d", records, tt.records)
 			}
 			var fe *FileError
 			if !errors.As(err, &fe) {
-				t.Fatalf("Next() error = %v, want a *FileError", err)
+				t.Fatalf("Open or Next error = %v, want a *FileError", err)
 			}
 			if fe.Line != tt.line {
 				t.Errorf("FileError.Line = %d, want %d", fe.Line, tt.line)
