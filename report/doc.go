@@ -26,10 +26,12 @@
 //
 // A results.csv cell starting with =, +, -, @, TAB or CR gets a leading
 // single quote, following OWASP's advice on CSV injection, so that a
-// spreadsheet shows it as text. A cell already starting with a single
-// quote gets a second one, which makes the rule reversible: ReadResults
-// removes exactly one leading quote. The rule applies to every cell, so a
-// file read from standard input ("-") shows as '-. The numeric cells we
-// write are never negative, so they never get the quote. The rejected
-// files keep the original values verbatim.
+// spreadsheet shows it as text. A cell that is one of these characters
+// alone is not a formula and keeps its value, so a file read from
+// standard input shows as "-". A cell already starting with a single
+// quote gets a second one, a lone quote included, which makes the rule
+// reversible: ReadResults removes exactly one leading quote. The rule
+// applies to every text cell. The numeric cells we write are never
+// negative, so they never get the quote. The rejected files keep the
+// original values verbatim.
 package report

@@ -18,17 +18,21 @@ const formulaPrefix = '\''
 // needsPrefix reports whether a results.csv cell gets formulaPrefix.
 //
 // The trigger characters are OWASP's list for CSV injection: = + - @, TAB
-// and CR. A cell that already starts with the prefix gets a second one, so
-// that reading the file back can always remove exactly one prefix and
-// recover the value as written (a name such as 's-Hertogenbosch survives a
-// resume unchanged).
+// and CR. A cell that is one trigger character alone is left as it is: it
+// cannot call a function or refer to another cell, and the file name "-"
+// (standard input) stays readable. A cell that already starts with the
+// prefix, or is the prefix alone, gets a second one. Reading the file back
+// then always removes exactly one prefix and recovers the value as written,
+// so a name such as 's-Hertogenbosch survives a resume unchanged.
 func needsPrefix[T string | []byte](s T) bool {
 	if len(s) == 0 {
 		return false
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r', formulaPrefix:
+	case formulaPrefix:
 		return true
+	case '=', '+', '-', '@', '\t', '\r':
+		return len(s) > 1
 	}
 	return false
 }

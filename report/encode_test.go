@@ -19,6 +19,14 @@ func TestAppendCellNeutralises(t *testing.T) {
 		{"equals", "=1+2", "'=1+2"},
 		{"plus", "+44 20 7946 0000", "'+44 20 7946 0000"},
 		{"minus", "-5", "'-5"},
+		{"lone equals", "=", "="},
+		{"lone plus", "+", "+"},
+		{"lone minus", "-", "-"},
+		{"lone at", "@", "@"},
+		{"lone tab", "\t", "\t"},
+		{"lone carriage return", "\r", "\"\r\""},
+		{"lone quote", "'", "''"},
+		{"two minus", "--", "'--"},
 		{"at", "@SUM(A1)", "'@SUM(A1)"},
 		{"tab", "\tx", "'\tx"},
 		{"carriage return", "\rx", "\"'\rx\""},
@@ -71,7 +79,7 @@ func TestResultsRowFormat(t *testing.T) {
 			name: "formula cells neutralised",
 			o: Outcome{File: "-", Line: 4, ExternalID: "=cmd", Name: "@evil", Status: Failed,
 				Message: "-1 attempts", Attempts: 5},
-			want: "'-,4,'=cmd,'@evil,failed,,,,'-1 attempts,5,0000000000000000\n",
+			want: "-,4,'=cmd,'@evil,failed,,,,'-1 attempts,5,0000000000000000\n",
 		},
 	}
 	for _, tt := range tests {
@@ -88,6 +96,8 @@ func TestReadResultsRoundTrip(t *testing.T) {
 	in := []Outcome{
 		{File: "-", Line: 2, ExternalID: "=1", Name: "'t Hoekje", Status: Created, CORID: 7,
 			HTTPStatus: 201, Attempts: 1, Hash: 42},
+		{File: "'", Line: 4, ExternalID: "@", Name: "=", ErrorCode: "+", Message: "''",
+			Status: Invalid, Hash: 3},
 		{File: "b.csv", Line: 3, ExternalID: "x\r\ny", Name: "\tTab", Status: Failed,
 			ErrorCode: "E", Message: "a \"quoted\" reason", Attempts: 5, Hash: 1 << 63},
 	}
@@ -198,4 +208,23 @@ func FuzzReadResults(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// TestReadResultsKeepsQuotedLoneChar reads a lone trigger character that
+// an older version of this package prefixed: one quote is still removed.
+func TestReadResultsKeepsQuotedLoneChar(t *testing.T) {
+	data := resultsHeader + "'-,2,'@,'=,created,1,201,,,1,0000000000000001\n"
+	var got []Row
+	err := ReadResults(strings.NewReader(data), func(r *Row) error {
+		got = append(got, *r)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ReadResults() error = %v", err)
+	}
+	want := Row{File: "-", Line: 2, ExternalID: "@", Name: "=", Status: Created, CORID: 1,
+		HTTPStatus: 201, Attempts: 1, Hash: 1}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("ReadResults() = %+v, want [%+v]", got, want)
+	}
 }
