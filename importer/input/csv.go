@@ -71,9 +71,6 @@ func newCSVReader(name string, st *stream, opts Options) (*csvReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if delim == 0 {
-		return c, nil
-	}
 	c.delim = delim
 	if err := c.readHeader(); err != nil {
 		return nil, err
@@ -82,8 +79,8 @@ func newCSVReader(name string, st *stream, opts Options) (*csvReader, error) {
 }
 
 // findDelimiter skips blank lines before the header and returns the
-// explicit delimiter, or else the one detected from the header line. It
-// returns 0 when the file has no header.
+// explicit delimiter, or else the one detected from the header line. A
+// file without a line that is not blank is a *FileError.
 func (c *csvReader) findDelimiter(explicit byte) (byte, error) {
 	s := c.lines
 	for {
@@ -92,8 +89,7 @@ func (c *csvReader) findDelimiter(explicit byte) (byte, error) {
 		switch err {
 		case nil:
 		case io.EOF:
-			c.info.Warnings = append(c.info.Warnings, "the file is empty")
-			return 0, nil
+			return 0, c.fileError(0, "the file is empty: it has no header line")
 		case errLineTooLong:
 			return 0, c.fileError(s.line, fmt.Sprintf("the header line is longer than the "+
 				"record size limit of %d bytes; check that the file is CSV", s.max))
@@ -233,9 +229,6 @@ func (c *csvReader) fileError(line int, reason string) *FileError {
 func (c *csvReader) Next() (*Record, error) {
 	if c.failed != nil {
 		return nil, c.failed
-	}
-	if c.header == nil {
-		return nil, io.EOF
 	}
 	sc, err := c.scan()
 	if err == io.EOF {

@@ -309,11 +309,6 @@ func TestCSV(t *testing.T) {
 			header:  []string{"id", "name"},
 		},
 		{
-			name:    "empty",
-			content: "",
-			warning: "empty",
-		},
-		{
 			name:    "values verbatim",
 			content: "id,phone,zip\n\" S-1 \",007,08123\n",
 			records: []want{{line: 2, fields: []string{" S-1 ", "007", "08123"}}},
@@ -365,6 +360,13 @@ func TestCSVFileErrors(t *testing.T) {
 		{"bom contradicts encoding", "\xff\xfei\x00d\x00\n\x00", Options{Encoding: "windows-1252"}, 0,
 			"utf-16le byte-order mark"},
 		{"header not utf-8", "\xef\xbb\xbfid,na\xffme\n", Options{}, 1, "header column 2 is not valid UTF-8"},
+		{"empty", "", Options{}, 0, "the file is empty: it has no header line"},
+		{"blank lines", "\n \r\n\t\n\r", Options{}, 0, "the file is empty: it has no header line"},
+		{"bom only", "\xef\xbb\xbf", Options{}, 0, "the file is empty: it has no header line"},
+		{"bom and blank lines", "\xef\xbb\xbf\r\n\r\n", Options{}, 0, "the file is empty"},
+		{"utf-16 bom only", "\xff\xfe", Options{}, 0, "the file is empty"},
+		{"empty with delimiter", "", Options{Delimiter: ';'}, 0, "the file is empty"},
+		{"gzip of nothing", string(gzipBytes(t, nil)), Options{}, 0, "the file is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -92,13 +92,28 @@ func (r *jsonReader) readAhead() error {
 	r.header = keys.keys
 
 	switch {
-	case len(r.pending) == 0:
-		r.info.Warnings = append(r.info.Warnings, "the file is empty")
-	case r.header == nil:
+	case r.header != nil:
+	case len(r.pending) < headerLookahead:
+		return r.noObjectError()
+	default:
 		r.info.Warnings = append(r.info.Warnings, fmt.Sprintf("no valid JSON object among "+
 			"the first %d records, so the header is empty", len(r.pending)))
 	}
 	return nil
+}
+
+// noObjectError reports a file that ends before any JSON object, naming
+// the first record error, if any, as the likely cause.
+func (r *jsonReader) noObjectError() *FileError {
+	e := &FileError{File: r.name, Reason: "the file holds no JSON object"}
+	for _, rec := range r.pending {
+		var re *RecordError
+		if errors.As(rec.Err, &re) {
+			e.Reason += fmt.Sprintf("; line %d: %s", re.Line, re.Reason)
+			break
+		}
+	}
+	return e
 }
 
 // Header returns the union of the keys of the objects among the first

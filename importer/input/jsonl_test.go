@@ -166,16 +166,6 @@ func TestJSONL(t *testing.T) {
 			header:  []string{"a.b", "a"},
 			records: []want{{line: 4}, {line: 5}},
 		},
-		{
-			name:    "empty array",
-			content: "[]",
-			format:  "json",
-		},
-		{
-			name:    "empty",
-			content: "",
-			format:  "jsonl",
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,6 +269,39 @@ func TestJSONLHeaderWindow(t *testing.T) {
 					t.Fatalf("record %d: Seq, Line = %d, %d, want %d, %d",
 						i+1, rec.Seq, rec.Line, i+1, i+1)
 				}
+			}
+		})
+	}
+}
+
+func TestJSONNoObject(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		reason  string
+	}{
+		{"empty", "in.jsonl", "", "the file holds no JSON object"},
+		{"blank lines", "in.ndjson", "\n\r\n  \n", "the file holds no JSON object"},
+		{"bom only", "in.jsonl", "\xef\xbb\xbf", "the file holds no JSON object"},
+		{"empty array", "in.json", " [ ]\n", "the file holds no JSON object"},
+		{"array of non-objects", "in.json", "[1, \"a\", null]", "line 1: a JSON number, not an object"},
+		{"csv named jsonl", "in.jsonl", "\nid,name\n1,a\n", "line 2: invalid JSON"},
+		{"only scalars", "in.jsonl", "\n42\nnull\n", "line 2: a JSON number, not an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeTemp(t, tt.file, []byte(tt.content))
+			_, err := Open(path, nil, Options{})
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Open(%q) error = %v, want a *FileError", tt.content, err)
+			}
+			if !strings.Contains(fe.Reason, tt.reason) {
+				t.Errorf("FileError.Reason = %q, want it to contain %q", fe.Reason, tt.reason)
+			}
+			if fe.Line != 0 {
+				t.Errorf("FileError.Line = %d, want 0", fe.Line)
 			}
 		})
 	}
