@@ -62,7 +62,7 @@ type SourceError struct {
 func (e *SourceError) Error() string {
 	valid := strings.Join(Sources, ", ")
 	if e.Source == "" {
-		return "missing source: set source in the mapping file or pass one; valid sources are " + valid
+		return "missing source: set source in the mapping file or pass --source; valid sources are " + valid
 	}
 	return fmt.Sprintf("invalid source %q; valid sources are %s", e.Source, valid)
 }

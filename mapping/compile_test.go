@@ -126,6 +126,9 @@ func TestCompileSource(t *testing.T) {
 			if !strings.Contains(err.Error(), strings.Join(Sources, ", ")) {
 				t.Errorf("Compile(source %q) error = %q, want the valid sources listed", tt.flag, err)
 			}
+			if tt.flag == "" && !strings.Contains(err.Error(), "pass --source") {
+				t.Errorf("Compile(no source) error = %q, want it to name --source", err)
+			}
 		})
 	}
 }

@@ -142,11 +142,24 @@ func detectDelimiter(c *csvReader, head []byte) (byte, error) {
 	for i := range counts {
 		if i != best && counts[i] == counts[best] {
 			return 0, c.fileError(c.lines.line+1, fmt.Sprintf("cannot tell the delimiter: "+
-				"the header has %d %q and %d %q; pass the delimiter explicitly",
-				counts[best], candidates[best], counts[i], candidates[i]))
+				"the header has %d %q and %d %q; pass --delimiter %s or --delimiter %s",
+				counts[best], candidates[best], counts[i], candidates[i],
+				delimiterFlag(candidates[best]), delimiterFlag(candidates[i])))
 		}
 	}
 	return candidates[best], nil
+}
+
+// delimiterFlag returns the value of the --delimiter flag of corimport
+// for d, quoted for a POSIX shell where the shell would interpret it.
+func delimiterFlag(d byte) string {
+	switch d {
+	case '\t':
+		return "tab"
+	case ';', '|':
+		return "'" + string(d) + "'"
+	}
+	return string(d)
 }
 
 // readHeader reads the header record and settles the column names.

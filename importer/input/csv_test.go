@@ -3,6 +3,7 @@ package input
 import (
 	"bytes"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -387,6 +388,68 @@ func TestCSVFileErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMessagesNameFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		opts    Options
+		want    string
+	}{
+		{"delimiter tie", "in.csv", "a,b;c\n", Options{}, "pass --delimiter , or --delimiter ';'"},
+		{"delimiter tie with tab", "in.csv", "a\tb|c\n", Options{},
+			"pass --delimiter tab or --delimiter '|'"},
+		{"utf-16le without bom", "in.csv", string(utf16LE("id,name\n1,Acme\n2,Beta\n")), Options{},
+			"pass --encoding utf-16le"},
+		{"utf-16be without bom", "in.csv", "\x00" + strings.Join(strings.Split("id,name\n1,Acme\n2,Beta\n", ""), "\x00"),
+			Options{}, "pass --encoding utf-16be"},
+		{"bom contradicts encoding", "in.csv", "\xff\xfei\x00d\x00\n\x00", Options{Encoding: "utf-8"},
+			"drop --encoding, or pass --encoding auto"},
+		{"unknown extension", "in.xlsx", "id\n", Options{}, "pass --format csv or --format jsonl"},
+		{"windows-1252 guessed", "in.csv", "id,name\n1,Cr\xe9dito\n", Options{},
+			"if that is wrong, pass --encoding"},
+		{"invalid utf-8", "in.csv", "id,name\n1,Jos\xc3\xa9\n2,Jos\xe9\n", Options{},
+			"pass it with --encoding (for example --encoding windows-1252)"},
+		{"undefined windows-1252 byte", "in.csv", "id,name\n1,a\x81\n", Options{Encoding: "windows-1252"},
+			"pass it with --encoding"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeTemp(t, tt.file, []byte(tt.content))
+			got := messagesOf(t, path, tt.opts)
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("messages of %q = %q, want them to contain %q", tt.content, got, tt.want)
+			}
+		})
+	}
+}
+
+// messagesOf returns the error of Open, or else the warnings and record
+// errors of reading path, one a line.
+func messagesOf(t *testing.T, path string, opts Options) string {
+	t.Helper()
+	r, err := Open(path, nil, opts)
+	if err != nil {
+		return err.Error()
+	}
+	defer r.Close()
+	var msgs []string
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Next() on %s error: %v", path, err)
+		}
+		if rec.Err != nil {
+			msgs = append(msgs, rec.Err.Error())
+		}
+	}
+	msgs = append(msgs, r.Info().Warnings...)
+	return strings.Join(msgs, "\n")
 }
 
 func TestOpenOptions(t *testing.T) {

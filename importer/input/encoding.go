@@ -67,8 +67,8 @@ func chooseEncoding(file, requested, bom string) (*textDecoder, error) {
 		name = bom
 	} else if bom != "" && bom != requested {
 		return nil, &FileError{File: file, Reason: fmt.Sprintf("the file starts with a %s "+
-			"byte-order mark but the encoding %s was requested; drop the encoding option "+
-			"to read it as %s", bom, requested, bom)}
+			"byte-order mark but the encoding %s was requested; drop --encoding, or pass "+
+			"--encoding auto, to read it as %s", bom, requested, bom)}
 	}
 
 	d := &textDecoder{name: name, decided: true}
@@ -96,7 +96,7 @@ func (d *textDecoder) inspect(file string, sample []byte) error {
 	}
 	if enc := looksLikeUTF16(sample); enc != "" {
 		return &FileError{File: file, Reason: fmt.Sprintf("the file looks like %s without "+
-			"a byte-order mark; pass the encoding %s explicitly", enc, enc)}
+			"a byte-order mark; pass --encoding %s", enc, enc)}
 	}
 	if !isASCII(sample) {
 		d.resolve(sample, 0)
@@ -141,8 +141,8 @@ func (d *textDecoder) resolve(sample []byte, line int) {
 		where = fmt.Sprintf("from line %d on", line)
 	}
 	d.warning = fmt.Sprintf("read as windows-1252 because the non-ASCII bytes %s are not "+
-		"UTF-8 and none forms a multi-byte UTF-8 sequence; pass the encoding explicitly "+
-		"if that is wrong", where)
+		"UTF-8 and none forms a multi-byte UTF-8 sequence; if that is wrong, pass "+
+		"--encoding with the encoding of the file", where)
 }
 
 // hasMultiByteUTF8 reports whether b contains at least one valid UTF-8
@@ -235,10 +235,10 @@ func (d *textDecoder) cells(raw []byte, ends []int, sample []byte, line int) ([]
 func (d *textDecoder) invalidReason() string {
 	if d.single != nil {
 		return "contains a byte that " + d.name + " does not define (0x81, 0x8D, 0x8F, " +
-			"0x90 or 0x9D); pass the encoding explicitly if the file is in another one"
+			"0x90 or 0x9D); if the file is in another encoding, pass it with --encoding"
 	}
-	return "is not valid UTF-8; if the file is in another encoding, pass it explicitly " +
-		"(for example windows-1252)"
+	return "is not valid UTF-8; if the file is in another encoding, pass it with " +
+		"--encoding (for example --encoding windows-1252)"
 }
 
 // replacementReason explains a U+FFFD found in decoded text.

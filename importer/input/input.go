@@ -202,7 +202,7 @@ func formatFromName(name string) (string, error) {
 		return "jsonl", nil
 	}
 	return "", fmt.Errorf("input: %w: cannot tell the format of %s from its extension; "+
-		"pass the format (csv or jsonl) explicitly", ErrInvalidOption, name)
+		"pass --format csv or --format jsonl", ErrInvalidOption, name)
 }
 
 // reader is a Reader that can take over the closer of its file.
