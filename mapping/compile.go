@@ -30,12 +30,14 @@ func (e *ColumnError) Error() string {
 }
 
 // DuplicateColumnError is a header name that more than one column
-// matches, when the mapping needs that column by name.
+// matches, when the mapping needs that column by name or, for an inferred
+// mapping, any repeated header name.
 type DuplicateColumnError struct {
-	Field     string   // client field that names the column; "" for an inferred mapping
+	Field     string   // client field that reads the column; "" for an unused one
 	Name      string   // the name as the rule or the header gives it
 	Columns   []string // header names of the matching columns
 	Positions []int    // 1-based positions of the matching columns
+	Inferred  bool     // the mapping was inferred, so no mapping file picks the column
 }
 
 func (e *DuplicateColumnError) Error() string {
@@ -49,6 +51,18 @@ func (e *DuplicateColumnError) Error() string {
 			b.WriteString(" and ")
 		}
 		fmt.Fprintf(&b, "%q at position %d", e.Columns[i], pos)
+	}
+	switch {
+	case e.Inferred && e.Field != "":
+		fmt.Fprintf(&b, "; the mapping is inferred from the header, so write a mapping file "+
+			"with \"corimport mapping FILE > m.yaml\", pick the column by position in it, "+
+			"such as column: %d, and pass it with --mapping m.yaml", e.Positions[0])
+		return b.String()
+	case e.Inferred:
+		b.WriteString("; the mapping is inferred from the header, so write a mapping file " +
+			"with \"corimport mapping FILE > m.yaml\" and pass it with --mapping m.yaml, " +
+			"which may leave a repeated column unused")
+		return b.String()
 	}
 	fmt.Fprintf(&b, "; pick one by position in a mapping file, such as column: %d", e.Positions[0])
 	return b.String()
@@ -133,8 +147,8 @@ type part struct {
 //
 // Every problem found is returned, joined: a *ColumnError for a column
 // the header lacks, a *DuplicateColumnError for a column name that the
-// header repeats (for an inferred Spec, any repeated name), a *SourceError
-// and *RuleError.
+// header repeats (for an inferred Spec, any repeated name, once each), a
+// *SourceError and *RuleError.
 func Compile(s *Spec, header []string, source string) (*Mapper, error) {
 	m := &Mapper{spec: s, header: header, used: make([]bool, len(header))}
 	var errs []error
@@ -149,8 +163,12 @@ func Compile(s *Spec, header []string, source string) (*Mapper, error) {
 		errs = append(errs, &SourceError{Source: m.source})
 	}
 
+	var dups []*DuplicateColumnError
 	if s.inferred {
-		errs = append(errs, duplicateNames(header)...)
+		dups = duplicateNames(header)
+		for _, e := range dups {
+			errs = append(errs, e)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Fields)) {
 		if fieldIndex(name) < 0 {
@@ -167,12 +185,14 @@ func Compile(s *Spec, header []string, source string) (*Mapper, error) {
 			continue
 		}
 		cr, err := m.compileRule(f, r)
-		if err != nil {
+		if err != nil && !mergeDuplicate(dups, err) {
 			errs = append(errs, err)
-			continue
 		}
-		m.rules[f] = cr
+		if err == nil {
+			m.rules[f] = cr
+		}
 	}
+	m.nameDuplicateReaders(dups)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -325,11 +345,43 @@ func (m *Mapper) trimmedHeader() []string {
 	return names
 }
 
+// mergeDuplicate reports whether err repeats one of dups, the repeated
+// names of the header, for one field. It then names the field in that
+// error, so that Compile reports each ambiguity once.
+func mergeDuplicate(dups []*DuplicateColumnError, err error) bool {
+	e, ok := err.(*DuplicateColumnError)
+	if !ok {
+		return false
+	}
+	for _, d := range dups {
+		if slices.Equal(d.Positions, e.Positions) {
+			if d.Field == "" {
+				d.Field = e.Field
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// nameDuplicateReaders names, in each of dups that names no field yet,
+// the first field whose rule reads one of its columns by position.
+func (m *Mapper) nameDuplicateReaders(dups []*DuplicateColumnError) {
+	for _, d := range dups {
+		for _, cr := range m.rules {
+			if d.Field == "" && cr != nil && cr.origin == originColumn &&
+				slices.Contains(d.Positions, cr.col.index+1) {
+				d.Field = FieldNames[cr.field]
+			}
+		}
+	}
+}
+
 // duplicateNames returns an error for each header name that appears more
 // than once, ignoring case and the white space around it. Unnamed columns
 // are not compared.
-func duplicateNames(header []string) []error {
-	var errs []error
+func duplicateNames(header []string) []*DuplicateColumnError {
+	var errs []*DuplicateColumnError
 	first := map[string]*DuplicateColumnError{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimFunc(h, isSpace))
@@ -339,7 +391,7 @@ func duplicateNames(header []string) []error {
 		e := first[name]
 		if e == nil {
 			first[name] = &DuplicateColumnError{Name: strings.TrimFunc(h, isSpace),
-				Columns: []string{h}, Positions: []int{i + 1}}
+				Columns: []string{h}, Positions: []int{i + 1}, Inferred: true}
 			continue
 		}
 		if len(e.Positions) == 1 {

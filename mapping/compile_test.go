@@ -56,7 +56,7 @@ func TestCompileDuplicateColumns(t *testing.T) {
 		{"in hash", "fields: {id: {hash: [Name, Phone]}, name: Name}", []int{3, 5}, "id"},
 		{"in template", "fields: {id: Id, name: Name, description: {template: \"{{Phone}}\"}}",
 			[]int{3, 5}, "description"},
-		{"inferred", "", []int{3, 5}, ""},
+		{"inferred", "", []int{3, 5}, "phone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +92,70 @@ func TestCompileInferredUnusedDuplicate(t *testing.T) {
 	var de *DuplicateColumnError
 	if !errors.As(err, &de) || !reflect.DeepEqual(de.Positions, []int{3, 4}) {
 		t.Errorf("Compile(inferred, duplicate Region) error = %v, want positions 3 and 4", err)
+	}
+}
+
+func TestCompileInferredDuplicateOnce(t *testing.T) {
+	tests := []struct {
+		name      string
+		header    []string
+		byName    bool // name the duplicated column of field by name, as older Specs did
+		field     string
+		positions []int
+		advice    string
+	}{
+		{
+			name:   "mapped by position",
+			header: []string{"id", "name", "name", "phone"}, field: "name", positions: []int{2, 3},
+			advice: `write a mapping file with "corimport mapping FILE > m.yaml", pick the column ` +
+				"by position in it, such as column: 2, and pass it with --mapping m.yaml",
+		},
+		{
+			name:   "mapped by name",
+			header: []string{"id", "name", "name", "phone"}, byName: true, field: "name",
+			positions: []int{2, 3}, advice: "corimport mapping FILE > m.yaml",
+		},
+		{
+			name:   "three columns",
+			header: []string{"ID", " id ", "name", "Id"}, field: "id", positions: []int{1, 2, 4},
+			advice: "such as column: 1",
+		},
+		{
+			name:   "unused",
+			header: []string{"id", "name", "x", "X"}, positions: []int{3, 4},
+			advice: `write a mapping file with "corimport mapping FILE > m.yaml" and pass it ` +
+				"with --mapping m.yaml",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := Infer(tt.header)
+			if tt.byName {
+				s.Fields[tt.field] = &Rule{Column: Ref{Name: tt.header[tt.positions[0]-1]}}
+			}
+			_, err := Compile(s, tt.header, "SAP")
+			var de *DuplicateColumnError
+			if !errors.As(err, &de) {
+				t.Fatalf("Compile(%q) error = %v, want a *DuplicateColumnError", tt.header, err)
+			}
+			if de.Field != tt.field {
+				t.Errorf("DuplicateColumnError.Field = %q, want %q", de.Field, tt.field)
+			}
+			if !reflect.DeepEqual(de.Positions, tt.positions) {
+				t.Errorf("DuplicateColumnError.Positions = %v, want %v", de.Positions, tt.positions)
+			}
+			if !de.Inferred {
+				t.Errorf("DuplicateColumnError.Inferred = false, want true")
+			}
+			msg := err.Error()
+			if n := strings.Count(msg, "header columns"); n != 1 {
+				t.Errorf("Compile(%q) error reports the duplicate %d times, want once:\n%s",
+					tt.header, n, msg)
+			}
+			if !strings.Contains(msg, tt.advice) {
+				t.Errorf("Compile(%q) error = %q, want it to contain %q", tt.header, msg, tt.advice)
+			}
+		})
 	}
 }
 

@@ -1,7 +1,9 @@
 package mapping
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -60,9 +62,13 @@ var synonyms = [numFields][]string{
 //
 // The Spec has no source, and lacks id or name when no column matches
 // them, which Compile reports. A company domain column feeds the website
-// as written.
+// as written. A column whose name the header repeats (ignoring case) is
+// named by position, with a comment in Spec.YAML that lists the others,
+// because a name would be ambiguous in the mapping file. Compile still
+// rejects such a header for the inferred Spec, until the user checks the
+// choice in a mapping file.
 func Infer(header []string) (*Spec, []string) {
-	s := &Spec{Fields: map[string]*Rule{}, inferred: true}
+	s := &Spec{Fields: map[string]*Rule{}, inferred: true, notes: map[string]string{}}
 
 	// Find the best column for each field.
 	best := [numFields]int{}
@@ -79,10 +85,18 @@ func Infer(header []string) (*Spec, []string) {
 
 	used := make([]bool, len(header))
 	for f, i := range best {
-		if i >= 0 {
-			used[i] = true
-			s.Fields[FieldNames[f]] = &Rule{Column: Ref{Name: strings.TrimFunc(header[i], isSpace)}}
+		if i < 0 {
+			continue
 		}
+		used[i] = true
+		name := strings.TrimFunc(header[i], isSpace)
+		r := &Rule{Column: Ref{Name: name}}
+		if same := positionsNamed(header, name); len(same) > 1 {
+			r.Column = Ref{Position: i + 1}
+			s.notes[FieldNames[f]] = fmt.Sprintf("columns %s share the name %s: check which "+
+				"one to use", joinPositions(same), yamlString(name))
+		}
+		s.Fields[FieldNames[f]] = r
 	}
 	for i, name := range header {
 		name = strings.TrimFunc(name, isSpace)
@@ -91,6 +105,34 @@ func Infer(header []string) (*Spec, []string) {
 		}
 	}
 	return s, s.ignored
+}
+
+// positionsNamed returns the 1-based positions of the header columns
+// whose trimmed name equals name ignoring case, as Compile matches names.
+func positionsNamed(header []string, name string) []int {
+	var found []int
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimFunc(h, isSpace), name) {
+			found = append(found, i+1)
+		}
+	}
+	return found
+}
+
+// joinPositions lists positions as "2, 3 and 5".
+func joinPositions(positions []int) string {
+	var b strings.Builder
+	for i, p := range positions {
+		switch {
+		case i == 0:
+		case i == len(positions)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(p))
+	}
+	return b.String()
 }
 
 // synonymOf returns the field and rank of a normalised header name, or -1.

@@ -6,16 +6,21 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
 )
 
-// columnsOf returns the column name each field is mapped to.
+// columnsOf returns the column name each field is mapped to, or "#N"
+// for a column mapped by position.
 func columnsOf(s *Spec) map[string]string {
 	cols := map[string]string{}
 	for f, r := range s.Fields {
 		cols[f] = r.Column.Name
+		if r.Column.Position > 0 {
+			cols[f] = "#" + strconv.Itoa(r.Column.Position)
+		}
 	}
 	return cols
 }
@@ -97,7 +102,7 @@ func TestInfer(t *testing.T) {
 		{
 			name:    "equal names leftmost wins",
 			header:  []string{"Id", "Name", "phone", "PHONE"},
-			want:    map[string]string{"id": "Id", "name": "Name", "phone": "phone"},
+			want:    map[string]string{"id": "Id", "name": "Name", "phone": "#3"},
 			ignored: []string{"PHONE"},
 		},
 		{

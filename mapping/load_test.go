@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corimport/corimport/importer/input"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -242,6 +243,66 @@ func TestYAMLOutputWithoutID(t *testing.T) {
 	}
 	if got := back.Fields["id"].describe(); got != `hash of "name", "phone", "website"` {
 		t.Errorf("id rule = %s, want the suggested hash", got)
+	}
+}
+
+func TestYAMLDuplicateByPosition(t *testing.T) {
+	tests := []struct {
+		name   string
+		header []string
+		lines  []string // expected consecutive lines of the YAML output
+		field  string
+		want   string // value that the mapping file reads for field from row
+		row    []string
+	}{
+		{
+			name:   "name twice",
+			header: []string{"id", "name", "name", "phone"},
+			lines: []string{
+				`  # columns 2 and 3 share the name "name": check which one to use`,
+				"  name: {column: 2}",
+			},
+			field: "name", want: "left", row: []string{"1", "left", "right", "555"},
+		},
+		{
+			name:   "id three times in any case",
+			header: []string{"ID", "Name", " id", "iD "},
+			lines: []string{
+				`  # columns 1, 3 and 4 share the name "ID": check which one to use`,
+				"  id: {column: 1}",
+			},
+			field: "id", want: "a", row: []string{"a", "n", "b", "c"},
+		},
+		{
+			name:   "normalised match is no duplicate",
+			header: []string{"Account ID", "account_id", "Name"},
+			lines:  []string{`  id: {column: "Account ID"}`},
+			field:  "id", want: "a", row: []string{"a", "b", "n"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := Infer(tt.header)
+			data := roundTrip(t, s)
+			if !strings.Contains(string(data), strings.Join(tt.lines, "\n")+"\n") {
+				t.Errorf("YAML() lacks %q:\n%s", tt.lines, data)
+			}
+
+			// The file, once loaded, is no longer inferred and compiles.
+			back, err := Parse("m.yaml", data)
+			if err != nil {
+				t.Fatalf("Parse(YAML()) error: %v", err)
+			}
+			m, err := Compile(back, tt.header, "SAP")
+			if err != nil {
+				t.Fatalf("Compile(YAML() of %q) error: %v", tt.header, err)
+			}
+			c, _ := m.Map(&input.Record{File: "a.csv", Line: 2, Seq: 1, Fields: tt.row})
+			got := map[string]string{"id": c.ID, "name": c.Name}[tt.field]
+			if got != tt.want {
+				t.Errorf("Map(%q).%s = %q, want %q", tt.row, tt.field, got, tt.want)
+			}
+		})
 	}
 }
 

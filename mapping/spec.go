@@ -93,8 +93,9 @@ type Spec struct {
 	// FieldNames.
 	Fields map[string]*Rule
 
-	inferred bool     // built by Infer: any duplicate header name is an error
-	ignored  []string // header columns Infer did not use
+	inferred bool              // built by Infer: any duplicate header name is an error
+	ignored  []string          // header columns Infer did not use
+	notes    map[string]string // comment that YAML writes after a field's rule
 }
 
 // Rule is the origin of the value of one client field and the steps

@@ -54,6 +54,9 @@ func (s *Spec) YAML() ([]byte, error) {
 			missing = append(missing, f)
 			continue
 		}
+		if note := s.notes[f]; note != "" {
+			fmt.Fprintf(&b, "  # %s\n", note)
+		}
 		fmt.Fprintf(&b, "  %s: %s\n", f, r.flow())
 	}
 	for _, f := range missing {
