@@ -13,8 +13,10 @@
 //     as read, so that the file can be fixed and imported again.
 //   - summary.json holds the counts of the whole job and the exit code,
 //     written last by Close; a folder without it holds an unfinished job.
-//   - sending.log lists the records about to be sent, so that a resumed
-//     run can tell which records an earlier run may have created.
+//   - sending.log lists the records about to be sent (Sending) and the
+//     ones whose attempts all got a response (Settled), so that a resumed
+//     run can tell which records an earlier run may have created
+//     (MaybeSent).
 //
 // A resumed run (mode Resume) reads results.csv back, skips the records
 // that reached a final status (Resumed) and retries the rest; Close then

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -46,56 +45,11 @@ func (w *Writer) Resumed(file string, line int, externalID string, hash uint64) 
 	return found
 }
 
-// MaybeSent reports whether an earlier run recorded with Sending that it
-// was about to send the record and no final row followed. The client may
-// then exist in COR although results.csv does not record it.
-func (w *Writer) MaybeSent(file string, line int, externalID string, hash uint64) bool {
-	if len(w.maybeSent) == 0 {
-		return false
-	}
-	_, found := slices.BinarySearch(w.maybeSent, resumeKey(w.seed, file, line, externalID, hash))
-	return found
-}
-
-// sendingHeader is the first line of sending.log.
-const sendingHeader = "file,line,external_id,record_hash\n"
-
-// Sending appends the record to sending.log before its first attempt, and
-// returns once the line is written to the operating system. A resumed run
-// reads the log back for MaybeSent.
-func (w *Writer) Sending(file string, line int, externalID string, hash uint64) error {
-	w.sendingMu.Lock()
-	defer w.sendingMu.Unlock()
-	if w.sendingClosed {
-		return ErrClosed
-	}
-	if w.sending == nil {
-		f, err := openAppend(w.path(sendingName), sendingHeader)
-		if err != nil {
-			return fmt.Errorf("open %s: %w", sendingName, err)
-		}
-		w.sending = f
-	}
-	b := appendCell(w.sendingBuf[:0], file, false)
-	b = append(b, ',')
-	b = appendInt(b, int64(line), false)
-	b = append(b, ',')
-	b = appendCell(b, externalID, false)
-	b = append(b, ',')
-	b = appendHash(b, hash)
-	b = append(b, '\n')
-	w.sendingBuf = b
-	if _, err := w.sending.Write(b); err != nil {
-		return fmt.Errorf("write %s: %w", sendingName, err)
-	}
-	return nil
-}
-
 // resume loads the report left in the folder by earlier runs.
 //
 // It rewrites results.csv in input order without the rows that this run
-// retries. It drops from sending.log the records that reached a final
-// status and cuts a torn last row off the journal of rejected records.
+// retries. It rewrites sending.log with only the records that may have
+// been sent and cuts a torn last row off the journal of rejected records.
 // It removes summary.json, which Close writes again for the whole job. If
 // the process dies between two steps, a later resume still reads the
 // files correctly.
@@ -192,93 +146,6 @@ func (w *Writer) resultsKey(s *rowScanner) (orderKey, bool, error) {
 		return orderKey{}, false, err
 	}
 	return orderKey{file: w.fileIndexBytes(v.file), line: v.line}, true, nil
-}
-
-// resumeSending reads sending.log into maybeSent and rewrites it without
-// the records that have a final row.
-func (w *Writer) resumeSending() error {
-	f, err := os.Open(w.path(sendingName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open %s: %w", sendingName, err)
-	}
-	defer f.Close()
-
-	out, err := createPending(w.dir, sendingName)
-	if err != nil {
-		return fmt.Errorf("rewrite %s: %w", sendingName, err)
-	}
-	var maybe []uint64
-	err = readSending(f, func(file, externalID string, line int, hash uint64, raw []byte) error {
-		k := resumeKey(w.seed, file, line, externalID, hash)
-		if _, done := slices.BinarySearch(w.finalKeys, k); done {
-			return nil
-		}
-		maybe = append(maybe, k)
-		_, err := out.w.Write(raw)
-		return err
-	}, out.w)
-	if err != nil {
-		out.discard()
-		return fmt.Errorf("read %s: %w", w.path(sendingName), err)
-	}
-	if err := out.commit(); err != nil {
-		return err
-	}
-	slices.Sort(maybe)
-	w.maybeSent = slices.Clip(maybe)
-	return nil
-}
-
-// readSending reads sending.log, writing its header to header and calling
-// fn for each whole row.
-func readSending(r io.Reader, fn func(file, externalID string, line int, hash uint64, raw []byte) error,
-	header io.Writer) error {
-	s := newRowScanner(r)
-	if err := checkHeader(s, sendingHeader); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(header, sendingHeader); err != nil {
-		return err
-	}
-	for {
-		err := s.scan()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		err = s.split()
-		var line int64
-		var hash uint64
-		if err == nil && len(s.cells) != 4 {
-			err = fmt.Errorf("row has %d cells, want 4", len(s.cells))
-		}
-		if err == nil {
-			var okLine, okHash bool
-			line, okLine = parseInt(s.cells[1], false)
-			hash, okHash = parseHash(s.cells[3])
-			if !okLine || !okHash {
-				err = errors.New("line or record_hash is not valid")
-			}
-		}
-		if err != nil {
-			if s.partial {
-				return nil // torn by a kill in the middle of a write
-			}
-			return &LedgerError{Line: s.line, Reason: err.Error()}
-		}
-		raw := s.raw
-		if s.partial {
-			raw = append(raw, '\n')
-		}
-		if err := fn(string(s.cells[0]), string(s.cells[2]), int(line), hash, raw); err != nil {
-			return err
-		}
-	}
 }
 
 // load makes raw the current row of s, for split.

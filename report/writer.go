@@ -45,8 +45,8 @@ var ErrClosed = errors.New("report is closed")
 // Writer writes the report of one run into a folder. Create it with Open.
 //
 // Write, Flush, Close and Counts must be called from one goroutine.
-// Resumed, MaybeSent and Sending are safe for concurrent use, with each
-// other and with that goroutine.
+// Resumed, MaybeSent, Sending and Settled are safe for concurrent use,
+// with each other and with that goroutine.
 type Writer struct {
 	dir     string
 	opts    Options
