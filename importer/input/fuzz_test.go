@@ -189,5 +189,22 @@ func FuzzJSONL(f *testing.F) {
 				t.Fatalf("record %d: Line = %d after %d", i+1, recs[i].Line, recs[i-1].Line)
 			}
 		}
+		checkHeaderUnion(t, r.Header(), recs)
 	})
+}
+
+// checkHeaderUnion checks that every key of the objects in the look-ahead
+// window is in the header, up to ASCII case. Fuzz inputs stay below the
+// byte limit of the window.
+func checkHeaderUnion(t *testing.T, header []string, recs []*Record) {
+	for _, rec := range recs[:min(len(recs), headerLookahead)] {
+		if rec.Object == nil {
+			continue
+		}
+		for _, k := range flattenKeys(rec.Text) {
+			if !slices.ContainsFunc(header, func(h string) bool { return asciiEqualFold(h, k) }) {
+				t.Fatalf("line %d: key %q is not in Header() = %q", rec.Line, k, header)
+			}
+		}
+	}
 }
