@@ -14,9 +14,9 @@ import (
 // keeps before the first Next, to build the header from their keys.
 const headerLookahead = 100
 
-// headerLookaheadBytes stops the look-ahead early once the records read
-// ahead hold this much text, so that a file of huge records does not keep
-// 100 of them in memory. The look-ahead always reaches the first object.
+// headerLookaheadBytes is the size of record text, in bytes, at which the
+// look-ahead stops early, so that a file of huge records does not keep 100
+// of them in memory. The look-ahead still always reaches the first object.
 const headerLookaheadBytes = 1 << 20
 
 // jsonReader reads JSON Lines, one object per physical line, or a file
