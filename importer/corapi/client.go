@@ -188,6 +188,15 @@ type createdBody struct {
 // parseCreated reads a 2xx body. It returns a non-empty description of
 // the problem unless the body has a positive integer id.
 func parseCreated(body []byte) (Created, string) {
+	if c, ok := scanCreated(body); ok {
+		return c, ""
+	}
+	return decodeCreated(body)
+}
+
+// decodeCreated is parseCreated with encoding/json, for every body that
+// scanCreated does not read.
+func decodeCreated(body []byte) (Created, string) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return Created{}, "the body is empty"
 	}
