@@ -13,7 +13,7 @@ import (
 //
 // When at least paceThrottleShare of the recent responses are 429s, the
 // rate drops to 90% of the rate COR accepted over the last second (but at
-// most by half, and at most once a second). Every successful response
+// most to half the rate sent, and at most once a second). Every successful response
 // then raises it, so that it climbs by paceStep of the target per second
 // back towards the target. A lower share of 429s is treated as noise: the
 // requests are retried, and the rate stays. A target of 0 means no limit
@@ -86,8 +86,12 @@ func (p *Pacer) Throttled(now time.Time) {
 		return
 	}
 
-	accepted := rate.Limit(p.meter.acceptedPerSecond(now))
-	next := accepted * paceAccepted
+	// Aim below what COR accepted, but slow down at most by half of what
+	// was sent, so that a server rejecting everything for a moment does
+	// not bring the rate to the floor at once.
+	accepted := rate.Limit(p.meter.perSecond(now, false))
+	sent := rate.Limit(p.meter.perSecond(now, true))
+	next := max(accepted*paceAccepted, sent*paceMaxDecrease)
 	if p.current != rate.Inf {
 		next = max(min(next, p.current*paceAccepted), p.current*paceMaxDecrease)
 	}
@@ -184,15 +188,19 @@ func (m *responseMeter) throttledShare() float64 {
 	return float64(bad) / float64(max(bad+m.okCur+m.okPrev, 1))
 }
 
-// acceptedPerSecond estimates the rate of successful responses over the
-// last second. In the first second of a run it scales the count by the
-// time elapsed.
-func (m *responseMeter) acceptedPerSecond(now time.Time) float64 {
+// perSecond estimates the rate of successful responses over the last
+// second, or of all responses with throttled. In the first second of a
+// run it scales the count by the time elapsed.
+func (m *responseMeter) perSecond(now time.Time, throttled bool) float64 {
 	m.roll(now)
-	if elapsed := now.Sub(m.first); elapsed < time.Second {
-		return max(float64(m.okPrev+m.okCur)/max(elapsed.Seconds(), 0.01), 1)
+	prev, cur := m.okPrev, m.okCur
+	if throttled {
+		prev, cur = prev+m.badPrev, cur+m.badCur
 	}
-	return float64(max(m.okPrev, m.okCur, 1))
+	if elapsed := now.Sub(m.first); elapsed < time.Second {
+		return max(float64(prev+cur)/max(elapsed.Seconds(), 0.01), 1)
+	}
+	return float64(max(prev, cur, 1))
 }
 
 func (m *responseMeter) roll(now time.Time) {

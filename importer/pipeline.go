@@ -32,6 +32,9 @@ type Ledger interface {
 	// Sending records, before the first attempt, that the record is about
 	// to be sent. It must reach the operating system before it returns.
 	Sending(file string, line int, externalID string, hash uint64) error
+	// Settled records that every attempt got a response, so that COR's
+	// state for the record is known and a resumed run need not confirm it.
+	Settled(file string, line int, externalID string, hash uint64) error
 }
 
 // Config is what one run needs. Inputs, Sink and, unless DryRun, Sender

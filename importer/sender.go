@@ -64,6 +64,10 @@ type SendResult struct {
 	// Fatal is set when no later record can succeed either, such as when
 	// the token endpoint rejects the credentials. The run must stop.
 	Fatal error
+
+	// Unresolved is set when an attempt got no response and COR's state
+	// is unknown: the client may exist. A resumed run confirms it.
+	Unresolved bool
 }
 
 // maxRenewals is how many times one record may meet a 401 and retry with
@@ -120,6 +124,12 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 		case res.Attempts > s.Retries:
 			res.Status = report.Failed
 			res.Message = fmt.Sprintf("gave up after %d attempts: %s", res.Attempts, res.Message)
+			if maybeSent {
+				res.Unresolved = true
+				res.Message = fmt.Sprintf("gave up after %d attempts, one of which got no "+
+					"response, so COR may have created the client (--resume confirms it): %s",
+					res.Attempts, c.message)
+			}
 			return res
 		}
 
@@ -150,13 +160,15 @@ func (s *Sender) confirm(ctx, reqCtx context.Context, d Delivery, res SendResult
 			return created2result(res, created,
 				"created; an attempt got no response and COR then reported the "+
 					"external id as existing, so an update with the same payload "+
-					"confirmed it and returned its COR id")
+					"confirmed it and returned its COR id (had the client existed "+
+					"before this run, the update replaced its fields)")
 		}
 
 		c := s.classify(err)
 		res.HTTPStatus, res.ErrorCode, res.Message = c.status, c.code, c.message
 		if c.final != "" || n > s.Retries || ctx.Err() != nil {
 			res.Status = report.Failed
+			res.Unresolved = true
 			res.Message = "may have been created, but the confirming update failed: " + c.message
 			return res
 		}
@@ -179,6 +191,7 @@ func created2result(res SendResult, c corapi.Created, msg string) SendResult {
 func (s *Sender) interrupted(res SendResult, maybeSent bool) SendResult {
 	res.Interrupted = true
 	if maybeSent {
+		res.Unresolved = true
 		res.Status = report.Failed
 		res.Message = "interrupted; the create may have reached COR, and a resumed run will confirm it"
 		return res

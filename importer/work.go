@@ -31,6 +31,7 @@ func (r *run) work() {
 			r.fail(fmt.Errorf("cannot send any more records: %w", res.Fatal))
 		}
 		r.countDelivery(res)
+		r.settle(o, res)
 		r.results <- o
 	}
 }
@@ -50,6 +51,18 @@ func (r *run) countDelivery(res SendResult) {
 		r.fail(fmt.Errorf("%w: the last %d records could not be delivered (last error: %s)",
 			ErrAPIUnreachable, n, res.Message))
 	}
+}
+
+// settle tells the ledger that every attempt got a response and none
+// created the client, so that a resumed run sends the record again as new.
+// A created record is left unsettled: until its row reaches results.csv,
+// a crash must leave it to be confirmed. A failure to write only costs a
+// confirming update in a resumed run, so it is not fatal.
+func (r *run) settle(o *report.Outcome, res SendResult) {
+	if r.cfg.Ledger == nil || res.Attempts == 0 || res.Unresolved || res.Status == report.Created {
+		return
+	}
+	_ = r.cfg.Ledger.Settled(o.File, o.Line, o.ExternalID, o.Hash)
 }
 
 func (r *run) markSending(o *report.Outcome) error {

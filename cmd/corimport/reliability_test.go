@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -426,4 +428,69 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestResumeLeavesAnsweredFailuresAlone(t *testing.T) {
+	// Every attempt of the first run gets a 429: nothing can have been
+	// created, so a client added in COR meanwhile must not be updated.
+	throttled := startSandbox(t, sandbox.Options{ThrottleRate: 1})
+	dir := filepath.Join(t.TempDir(), "report")
+	file := writeAccounts(t, 20)
+	code, _, stderr := cli(t, "run", "--source", "SAP", "--rate", "0", "--retries", "1",
+		"--max-wait", "1ms", "--report", dir, file)
+	if code != exitAborted && code != exitIncomplete {
+		t.Fatalf("first run exit code = %d, want 1 or 3\n%s", code, tail(stderr))
+	}
+	throttled.Close()
+
+	sb := startSandbox(t, sandbox.Options{})
+	token := sandboxToken(t, sb)
+	createDirectly(t, sb, token, `{"metadata":{"source":"SAP"},"id":"A-1","name":"Edited in COR"}`)
+
+	code, _, stderr = cli(t, "run", "--source", "SAP", "--rate", "0", "--resume", "--report", dir, file)
+	if code != exitOK {
+		t.Fatalf("resumed run exit code = %d, want 0\n%s", code, tail(stderr))
+	}
+	if got := sb.Server.Stats().Updated; got != 0 {
+		t.Errorf("stand-in updated %d clients, want 0", got)
+	}
+	for _, c := range sb.Server.Clients() {
+		if c.ExternalID == "A-1" && c.Name != "Edited in COR" {
+			t.Errorf("client A-1 name = %q, want the edit made in COR kept", c.Name)
+		}
+	}
+	checkCounts(t, readSummary(t, dir), map[string]int{"read": 20, "created": 19, "duplicate": 1})
+}
+
+func sandboxToken(t *testing.T, sb *sandbox.Running) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, sb.URL+"/v1/oauth/token?grant_type=client_credentials", nil)
+	req.SetBasicAuth("sandbox", "sandbox")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return body.AccessToken
+}
+
+func createDirectly(t *testing.T, sb *sandbox.Running, token, payload string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, sb.URL+"/v2/integrations/clients", strings.NewReader(payload))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("create %s: status %d", payload, resp.StatusCode)
+	}
 }

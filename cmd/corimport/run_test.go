@@ -206,9 +206,8 @@ func TestRunStandardInput(t *testing.T) {
 		t.Fatalf("run exit code = %d, want 0\n%s", code, errOut.String())
 	}
 	rows := readResults(t, dir)
-	// results.csv neutralises cells that start with "-", like formulas.
-	if len(rows) != 2 || rows[0]["file"] != "'-" || rows[1]["line"] != "3" {
-		t.Errorf("results = %v, want 2 rows from '- at lines 2 and 3", rows)
+	if len(rows) != 2 || rows[0]["file"] != "-" || rows[1]["line"] != "3" {
+		t.Errorf("results = %v, want 2 rows from - at lines 2 and 3", rows)
 	}
 }
 

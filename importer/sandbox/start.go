@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type Running struct {
 
 	http  *http.Server
 	serve chan error // receives the result of http.Server.Serve
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // shutdownTimeout bounds how long Close waits for requests in flight.
@@ -61,8 +65,14 @@ func Start(opts Options) (*Running, error) {
 }
 
 // Close stops accepting connections and waits up to 5 seconds for requests
-// in flight, then closes the connections that remain.
+// in flight, then closes the connections that remain. Calls after the
+// first return its result.
 func (run *Running) Close() error {
+	run.closeOnce.Do(func() { run.closeErr = run.close() })
+	return run.closeErr
+}
+
+func (run *Running) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err := run.http.Shutdown(ctx)

@@ -115,3 +115,16 @@ func ExampleStart() {
 	// JIRA A-1 Example
 	// 1 1
 }
+
+func TestRunningCloseTwice(t *testing.T) {
+	run, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Close(); err != nil {
+		t.Fatalf("first Close() = %v", err)
+	}
+	if err := run.Close(); err != nil {
+		t.Errorf("second Close() = %v, want nil", err)
+	}
+}
