@@ -194,8 +194,41 @@ func hasSpace(v string) bool {
 
 // validDomain accepts dot-separated labels of letters, digits and
 // hyphens (any non-ASCII letter too, for international domains), with at
-// least two labels.
+// least two labels. An ASCII domain is checked in one pass over its bytes,
+// and any other goes to validUnicodeDomain, which decides the same for
+// ASCII.
 func validDomain(d string) bool {
+	prev := byte('.') // so that a leading dot fails as an empty label
+	dots := 0
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		switch {
+		case c == '.':
+			if prev == '.' {
+				return false
+			}
+			dots++
+		case c >= utf8.RuneSelf:
+			return validUnicodeDomain(d)
+		case !domainByte[c]:
+			return false
+		}
+		prev = c
+	}
+	return dots > 0 && prev != '.'
+}
+
+// domainByte marks the ASCII letters, digits and hyphen.
+var domainByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c == '-' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' ||
+			'0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// validUnicodeDomain is validDomain for any UTF-8, one rune at a time.
+func validUnicodeDomain(d string) bool {
 	if !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") ||
 		strings.Contains(d, "..") {
 		return false
