@@ -16,6 +16,7 @@ import (
 // stops at once.
 func (r *run) read(files []*openFile) error {
 	seen := newSeenIDs()
+	defer seen.free()
 	var seq int64
 	for _, f := range files {
 		for {

@@ -25,12 +25,15 @@ type seenIDs struct {
 const seenShards = 256
 
 // seenShard is an open-addressing hash table with linear probing. A key
-// of 0 marks an empty slot, so hashes of 0 are stored as 1.
+// of 0 marks an empty slot, so hashes of 0 are stored as 1. Its arrays
+// live in slabs outside the Go heap.
 type seenShard struct {
 	keys  []uint64
 	lines []uint32 // line of the first record with the key
 	files []uint16 // input file index, allocated once a second file appears
 	n     int
+
+	mem, fileMem slab
 }
 
 func newSeenIDs() *seenIDs {
@@ -54,7 +57,8 @@ func (sh *seenShard) add(key uint64, file, line int) (int, int, bool) {
 		sh.grow()
 	}
 	if file > 0 && sh.files == nil {
-		sh.files = make([]uint16, len(sh.keys))
+		sh.fileMem = newSlab(2 * len(sh.keys))
+		sh.files = sh.fileMem.uint16s(0, len(sh.keys))
 	}
 
 	i := sh.slot(key)
@@ -85,6 +89,19 @@ func (sh *seenShard) next(i int) int {
 	return i
 }
 
+func (sh *seenShard) free() {
+	sh.mem.free()
+	sh.fileMem.free()
+}
+
+// free returns the table's memory; s must not be used afterwards.
+func (s *seenIDs) free() {
+	for i := range s.shards {
+		s.shards[i].free()
+		s.shards[i] = seenShard{}
+	}
+}
+
 func (sh *seenShard) file(i int) int {
 	if sh.files == nil {
 		return 0
@@ -97,10 +114,13 @@ func (sh *seenShard) file(i int) int {
 // per record, 21 with several input files.
 func (sh *seenShard) grow() {
 	old := *sh
+	defer old.free()
 	size := max(len(old.keys)*3/2, 64)
-	*sh = seenShard{keys: make([]uint64, size), lines: make([]uint32, size)}
+	*sh = seenShard{mem: newSlab(12 * size)}
+	sh.keys, sh.lines = sh.mem.uint64s(0, size), sh.mem.uint32s(8*size, size)
 	if old.files != nil {
-		sh.files = make([]uint16, size)
+		sh.fileMem = newSlab(2 * size)
+		sh.files = sh.fileMem.uint16s(0, size)
 	}
 	for i, k := range old.keys {
 		if k == 0 {
