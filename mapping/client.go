@@ -1,11 +1,6 @@
 package mapping
 
-import (
-	"encoding/binary"
-	"unicode/utf8"
-
-	"github.com/corimport/corimport/importer/input"
-)
+import "unicode/utf8"
 
 // Client is the body of POST /v2/integrations/clients. Source, ID and
 // Name are required; the other fields are left out of the body when empty.
@@ -113,37 +108,4 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
-}
-
-// FNV-1a 64-bit parameters.
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-// RecordHash returns a 64-bit FNV-1a hash of a record's content, the same
-// in every run, for matching records on resume. For CSV it covers each
-// field's length (8 bytes, little-endian) and bytes, so that ["ab", "c"]
-// and ["a", "bc"] differ. For JSONL, and for CSV records that could not be
-// split into fields, it covers Text. File, line and sequence number are
-// not part of the hash.
-func RecordHash(r *input.Record) uint64 {
-	h := uint64(fnvOffset)
-	if r.Fields == nil {
-		for _, b := range r.Text {
-			h = (h ^ uint64(b)) * fnvPrime
-		}
-		return h
-	}
-	var n [8]byte
-	for _, f := range r.Fields {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(f)))
-		for _, b := range n {
-			h = (h ^ uint64(b)) * fnvPrime
-		}
-		for i := 0; i < len(f); i++ {
-			h = (h ^ uint64(f[i])) * fnvPrime
-		}
-	}
-	return h
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-
-	"github.com/corimport/corimport/importer/input"
 )
 
 // body is the request body as encoding/json would write it.
@@ -99,28 +97,4 @@ func FuzzAppendJSON(f *testing.F) {
 			t.Fatalf("AppendJSON(%+v) = %s, want (encoding/json) %s", c, got, want)
 		}
 	})
-}
-
-func TestRecordHash(t *testing.T) {
-	csvA := &input.Record{File: "a.csv", Line: 2, Fields: []string{"ab", "c"}}
-	csvB := &input.Record{File: "b.csv", Line: 9, Fields: []string{"a", "bc"}}
-	csvA2 := &input.Record{File: "other.csv", Line: 40, Seq: 7, Fields: []string{"ab", "c"}}
-	jsonA := &input.Record{Object: map[string]any{"id": "1"}, Text: []byte(`{"id":"1"}`)}
-
-	if RecordHash(csvA) != RecordHash(csvA2) {
-		t.Errorf("RecordHash differs for equal fields in other files and lines")
-	}
-	if RecordHash(csvA) == RecordHash(csvB) {
-		t.Errorf("RecordHash([ab c]) = RecordHash([a bc]), want them to differ")
-	}
-	// The value is part of the resume ledger format, so it must not change
-	// between versions. Expected values computed with a separate FNV-1a 64
-	// implementation, over 02 00*7 'a' 'b' 01 00*7 'c'.
-	if got, want := RecordHash(csvA), uint64(0x7e60470bf599cad6); got != want {
-		t.Errorf("RecordHash([ab c]) = %#x, want %#x", got, want)
-	}
-	// FNV-1a 64 of the line text.
-	if got, want := RecordHash(jsonA), uint64(0xf4a186431ea3452d); got != want {
-		t.Errorf("RecordHash(%s) = %#x, want %#x", jsonA.Text, got, want)
-	}
 }
