@@ -41,7 +41,13 @@ func (r *run) write() error {
 				firstErr = err
 				r.fail(fmt.Errorf("flush the report: %w", err))
 			}
-			if time.Since(r.lastProgress) >= r.cfg.ProgressEvery {
+			// on a fixed schedule, so that a line comes every
+			// ProgressEvery and not every ProgressEvery plus a tick
+			if now := time.Now(); now.Sub(r.lastProgress) >= r.cfg.ProgressEvery {
+				r.lastProgress = r.lastProgress.Add(r.cfg.ProgressEvery)
+				if now.Sub(r.lastProgress) >= r.cfg.ProgressEvery {
+					r.lastProgress = now // a stall: do not catch up line by line
+				}
 				r.progress()
 			}
 		}
@@ -65,7 +71,6 @@ func (r *run) checkErrors(read int) {
 }
 
 func (r *run) progress() {
-	r.lastProgress = time.Now()
 	if r.cfg.Hooks.Progress == nil {
 		return
 	}
