@@ -21,8 +21,8 @@ type Sink interface {
 	Flush() error
 }
 
-// Ledger tells what earlier runs of the same job did, for --resume. A nil
-// Ledger means a fresh job.
+// Ledger is the record of what earlier runs of the same job did, for
+// --resume. A nil Ledger means a fresh job.
 type Ledger interface {
 	// Resumed reports whether the record already has a final outcome.
 	Resumed(file string, line int, externalID string, hash uint64) bool
@@ -37,8 +37,8 @@ type Ledger interface {
 	Settled(file string, line int, externalID string, hash uint64) error
 }
 
-// Config is what one run needs. Inputs, Sink and, unless DryRun, Sender
-// are required.
+// Config is the configuration of one run. Inputs, Sink and, unless
+// DryRun, Sender are required.
 type Config struct {
 	Inputs []string  // file names; "-" is standard input
 	Stdin  io.Reader // read for "-"
@@ -99,7 +99,7 @@ type Progress struct {
 // Result sums up a run.
 type Result struct {
 	Counts      map[report.Status]int
-	Aborted     error // why the run stopped early, if it did
+	Aborted     error // cause of an early stop, nil if the run finished
 	Interrupted bool  // the run was stopped by ctx (a signal)
 }
 
