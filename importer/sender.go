@@ -107,6 +107,7 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 			return s.interrupted(res, maybeSent)
 		case unauthorized > maxRenewals:
 			res.Status = report.Failed
+			res.Unresolved = maybeSent
 			res.Message = "COR rejected renewed access tokens: " + res.Message
 			return res
 		case c.unauthorized:
@@ -117,7 +118,11 @@ func (s *Sender) Send(ctx, reqCtx context.Context, d Delivery) SendResult {
 		case c.duplicate && maybeSent:
 			return s.confirm(ctx, reqCtx, d, res)
 		case c.final != "":
+			// A final status is COR's own response, except Failed for a
+			// response that cannot be read, which leaves an earlier
+			// unanswered attempt unresolved.
 			res.Status = c.final
+			res.Unresolved = maybeSent && c.final == report.Failed
 			return res
 		case ctx.Err() != nil:
 			return s.interrupted(res, maybeSent)
