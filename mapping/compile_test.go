@@ -315,3 +315,22 @@ func TestCloseMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSource(t *testing.T) {
+	tests := []struct {
+		source string
+		ok     bool
+	}{
+		{"SALESFORCE", true},
+		{"salesforce", true},
+		{"", false},
+		{"HUBSPOT", false},
+	}
+	for _, tt := range tests {
+		err := CheckSource(tt.source)
+		var se *SourceError
+		if tt.ok != (err == nil) || (err != nil && !errors.As(err, &se)) {
+			t.Errorf("CheckSource(%q) = %v, want ok %v or a *SourceError", tt.source, err, tt.ok)
+		}
+	}
+}

@@ -229,6 +229,16 @@ func (r *Rule) check() string {
 	return ""
 }
 
+// CheckSource returns a *SourceError unless source is one of Sources in
+// any letter case, so that a command can reject a --source before it
+// reads a file. An empty source is missing.
+func CheckSource(source string) error {
+	if canonicalSource(source) == "" {
+		return &SourceError{Source: source}
+	}
+	return nil
+}
+
 // canonicalSource returns the COR spelling of a source given in any
 // letter case, or "" when it is not one of Sources.
 func canonicalSource(s string) string {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -173,23 +172,11 @@ func reportMode(o *runOptions) report.Mode {
 	return report.New
 }
 
-func sourcesList() []string { return mapping.Sources }
-
 // checkSource makes sure that every record will have a valid source, so
 // that a missing --source is a usage error rather than a failed file.
 func checkSource(source string, spec *mapping.Spec) error {
-	if source == "" {
-		if spec != nil && spec.Source != "" {
-			return nil
-		}
-		return fmt.Errorf("no source: pass --source (one of %s) or set source in the mapping file",
-			strings.Join(mapping.Sources, ", "))
+	if source == "" && spec != nil && spec.Source != "" {
+		return nil
 	}
-	for _, s := range mapping.Sources {
-		if strings.EqualFold(s, source) {
-			return nil
-		}
-	}
-	return fmt.Errorf("--source %q is not a COR source: want one of %s",
-		source, strings.Join(mapping.Sources, ", "))
+	return mapping.CheckSource(source)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/corimport/corimport/importer"
+	"github.com/corimport/corimport/mapping"
 )
 
 // runOptions are the flags of "corimport run".
@@ -69,7 +70,7 @@ func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
 		fmt.Fprint(fs.Output(), "\n"+usageExitCodes)
 	}
 
-	fs.StringVar(&o.source, "source", "", "COR `source` of the records: one of "+strings.Join(sourcesList(), ", ")+"; required unless the mapping file sets it")
+	fs.StringVar(&o.source, "source", "", "COR `source` of the records: one of "+strings.Join(mapping.Sources, ", ")+"; required unless the mapping file sets it")
 	fs.StringVar(&o.mappingFile, "mapping", "", "YAML mapping `file`; without it the mapping is inferred from the header")
 	fs.StringVar(&o.format, "format", "auto", "input `format`: auto (from the file extension), csv or jsonl")
 	fs.StringVar(&o.encoding, "encoding", "auto", "input `encoding`: auto, utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1")
