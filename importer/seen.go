@@ -7,9 +7,9 @@ import (
 
 // seenIDs remembers the external ids already read in this run, so that a
 // repeated id is reported as a duplicate of its first record. It is the
-// one structure of a run that grows with the number of records, so it
-// stores a 64-bit hash per id and the id's first line in 12 to 18 bytes
-// per record rather than the ~32 a Go map of the same data costs.
+// one structure of a run that grows with the number of records. So it
+// stores only a 64-bit hash per id and the id's first line, in 12 to 18
+// bytes per record, where a Go map of the same data costs about 32.
 //
 // Two different ids share a hash with probability about n²/2⁶⁵, which is
 // about 3 in a million for 10 million records; the second would then be

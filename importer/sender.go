@@ -48,7 +48,7 @@ type Delivery struct {
 	MaybeSent bool
 }
 
-// SendResult is what the sender learned about one delivery.
+// SendResult is the result of one delivery.
 type SendResult struct {
 	Status     report.Status
 	CORID      int64
@@ -209,7 +209,7 @@ func (s *Sender) interrupted(res SendResult, maybeSent bool) SendResult {
 // verdict is the sender's reading of one failed attempt.
 type verdict struct {
 	final        report.Status // set when no retry can help
-	duplicate    bool          // COR says the external id exists
+	duplicate    bool          // COR reported that the external id exists
 	unauthorized bool          // COR rejected the access token
 	fatal        error         // no record can be sent any more
 	maybeSent    bool          // the request may have reached COR

@@ -9,10 +9,10 @@ import (
 
 // slab is memory for the seen-id table taken from the operating system
 // rather than the Go heap. The table is the one structure of a run that
-// grows with its size and lives to its end; on the heap, the garbage
-// collector lets the heap grow to twice the live data, so the table would
-// cost twice its size in memory. It holds no pointers, so the collector
-// need not see it.
+// grows with its size and lives to its end. On the heap it would cost
+// twice its size, because the garbage collector lets the heap grow to
+// twice the live data. It contains no pointers, so the collector need not
+// see it.
 type slab struct{ mem []byte }
 
 // newSlab returns n zeroed bytes, or falls back to the Go heap when the

@@ -53,7 +53,7 @@ func (r *run) countDelivery(res SendResult) {
 	}
 }
 
-// settle tells the ledger that every attempt got a response and none
+// settle records in the ledger that every attempt got a response and none
 // created the client, so that a resumed run sends the record again as new.
 // A created record is left unsettled: until its row reaches results.csv,
 // a crash must leave it to be confirmed. A failure to write only costs a

@@ -59,7 +59,7 @@ func prepareDir(dir string, mode Mode) error {
 	switch mode {
 	case New:
 		if len(entries) > 0 {
-			return fmt.Errorf("%w: %s holds %s; pass --overwrite to replace its report, "+
+			return fmt.Errorf("%w: %s contains %s; pass --overwrite to replace its report, "+
 				"or --resume to continue it", ErrNotEmpty, dir, entries[0].Name())
 		}
 	case Overwrite:

@@ -15,7 +15,7 @@ const (
 	Unprocessed Status = "unprocessed" // not attempted because the run stopped early
 )
 
-// Outcome is what happened to one record.
+// Outcome is the result of one record: its status and where it came from.
 type Outcome struct {
 	Seq  int64  // 1-based position in the whole run; results are written in this order
 	File string // input file as given on the command line
@@ -37,8 +37,8 @@ type Outcome struct {
 	Fields []string
 	Text   []byte
 
-	// JSON is set for a record of a JSONL or JSON array input. Its
-	// rejected row is then Text, whatever Header holds; without JSON a
+	// JSON is set for a record of a JSONL or JSON array input, whose
+	// rejected row is Text whatever Header contains. Without JSON, a
 	// record with Text and no Fields is a CSV record that could not be
 	// split into cells.
 	JSON bool

@@ -362,8 +362,8 @@ func tail(s string) string {
 func TestRunSecondSignalExitsAtOnce(t *testing.T) {
 	const n = 300
 	// Every response takes 5 s, the token's included. After the first
-	// signal the run waits for the 4 requests in flight; the second must
-	// end it before any of them is answered.
+	// signal the run waits for the 4 requests in flight, and the second must
+	// end it before COR responds to any of them.
 	sb := startSandbox(t, sandbox.Options{Latency: 5 * time.Second})
 	file := writeAccounts(t, n)
 	dir := filepath.Join(t.TempDir(), "report")
@@ -387,7 +387,7 @@ func TestRunSecondSignalExitsAtOnce(t *testing.T) {
 }
 
 // waitRequests waits until the stand-in has received n requests held by
-// its added latency, answered or not.
+// its added latency, whether it has responded or not.
 func waitRequests(t *testing.T, sb *sandbox.Running, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)

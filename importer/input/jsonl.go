@@ -105,7 +105,7 @@ func (r *jsonReader) readAhead() error {
 // noObjectError reports a file that ends before any JSON object, naming
 // the first record error, if any, as the likely cause.
 func (r *jsonReader) noObjectError() *FileError {
-	e := &FileError{File: r.name, Reason: "the file holds no JSON object"}
+	e := &FileError{File: r.name, Reason: "the file contains no JSON object"}
 	for _, rec := range r.pending {
 		var re *RecordError
 		if errors.As(rec.Err, &re) {

@@ -281,10 +281,10 @@ func TestJSONNoObject(t *testing.T) {
 		content string
 		reason  string
 	}{
-		{"empty", "in.jsonl", "", "the file holds no JSON object"},
-		{"blank lines", "in.ndjson", "\n\r\n  \n", "the file holds no JSON object"},
-		{"bom only", "in.jsonl", "\xef\xbb\xbf", "the file holds no JSON object"},
-		{"empty array", "in.json", " [ ]\n", "the file holds no JSON object"},
+		{"empty", "in.jsonl", "", "the file contains no JSON object"},
+		{"blank lines", "in.ndjson", "\n\r\n  \n", "the file contains no JSON object"},
+		{"bom only", "in.jsonl", "\xef\xbb\xbf", "the file contains no JSON object"},
+		{"empty array", "in.json", " [ ]\n", "the file contains no JSON object"},
 		{"array of non-objects", "in.json", "[1, \"a\", null]", "line 1: a JSON number, not an object"},
 		{"csv named jsonl", "in.jsonl", "\nid,name\n1,a\n", "line 2: invalid JSON"},
 		{"only scalars", "in.jsonl", "\n42\nnull\n", "line 2: a JSON number, not an object"},
